@@ -1,0 +1,1 @@
+"""The command line: ``clearhold <noun> <verb>``. One module per command group."""

@@ -1,0 +1,1 @@
+"""Stores: the records database (SQLAlchemy + Alembic) and the analytical lake (Parquet + DuckDB)."""
