@@ -1,0 +1,1 @@
+"""Geography: British National Grid conversion, boundaries, lookups and area resolution."""
