@@ -1,0 +1,247 @@
+"""Importing records from CSV: all or nothing, every problem named by file, line and field.
+
+One row is one record, except that rows sharing a ``ref`` form one record with several
+seized items (the first of those rows gives the record's fields; later rows may repeat them
+or leave them blank). ``source_ref`` links a record to an earlier one by its ref (for
+example an arrest to the ANPR stop that led to it). Arrest offences go in ``offence_group``
+and ``offence_text``, several separated by ``|``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from clearhold.errors import Conflict, InvalidInput, NotFound, RowError
+from clearhold.record import service
+from clearhold.record.schemas import CREATE_MODELS
+
+ITEM_COLUMNS = (
+    "item_kind", "item_description", "drug_class", "drug_type", "quantity", "unit", "value_gbp",
+    "weapon_type", "disposition", "item_count", "cash_gbp",
+)
+BASE_COLUMNS = (
+    "kind", "ref", "occurred_at", "ended_at", "area", "tactic", "lat", "lon", "easting", "northing",
+    "location_text", "notes", "source_ref", "offence_group", "offence_text",
+)
+_NUMERIC = {"lat", "lon", "easting", "northing", "area_searched_m2"}
+_INTEGER = {"officers", "custodial_months", "participants"}
+_BOOLEAN = {"planned"}
+MAX_ERRORS_SHOWN = 50
+
+
+def allowed_columns() -> set[str]:
+    cols = set(BASE_COLUMNS) | set(ITEM_COLUMNS)
+    for model in CREATE_MODELS.values():
+        cols |= {f for f in model.model_fields if f not in ("items", "offences", "survey", "operation", "source_record_id")}
+    return cols
+
+
+@dataclass
+class ImportReport:
+    path: str
+    rows_read: int = 0
+    records_created: int = 0
+    records_skipped: int = 0
+    items_created: int = 0
+    record_ids: list[int] = field(default_factory=list)
+
+
+class ImportFailed(InvalidInput):
+    """The import wrote nothing; ``errors`` lists every problem found."""
+
+    def __init__(self, path: str, errors: list[RowError]) -> None:
+        self.errors = errors
+        shown = "\n".join(f"  {e}" for e in errors[:MAX_ERRORS_SHOWN])
+        more = f"\n  ... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+        super().__init__(f"{path}: {len(errors)} problem(s); nothing was imported\n{shown}{more}")
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RowError(str(path), line, None, f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InvalidInput(f"{path}: the file is empty") from None
+    rows = []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise RowError(str(path), line, None, f"has {len(values)} values but the header has {len(header)} columns")
+        rows.append((line, dict(zip(header, values, strict=True))))
+    return header, rows
+
+
+def _convert(path: str, line: int, col: str, value: str) -> Any:
+    value = value.strip()
+    if value == "":
+        return None
+    try:
+        if col in _NUMERIC:
+            return float(value)
+        if col in _INTEGER or col == "item_count":
+            return int(value)
+    except ValueError:
+        raise RowError(path, line, col, f"{value!r} is not a number") from None
+    if col in _BOOLEAN:
+        low = value.lower()
+        if low in ("true", "yes", "1", "y"):
+            return True
+        if low in ("false", "no", "0", "n"):
+            return False
+        raise RowError(path, line, col, f"{value!r} is not yes/no")
+    return value
+
+
+def _item(row: dict[str, Any]) -> dict[str, Any] | None:
+    if not row.get("item_kind"):
+        stray = [c for c in ITEM_COLUMNS if row.get(c) not in (None, "")]
+        if stray:
+            raise InvalidInput(f"{stray[0]}: item columns need item_kind")
+        return None
+    item = {
+        "item_kind": row["item_kind"], "description": row.get("item_description"),
+        "drug_class": row.get("drug_class"), "drug_type": row.get("drug_type"), "quantity": row.get("quantity"),
+        "unit": row.get("unit"), "value_gbp": row.get("value_gbp"), "weapon_type": row.get("weapon_type"),
+        "disposition": row.get("disposition"), "count": row.get("item_count") or 1, "cash_gbp": row.get("cash_gbp"),
+    }
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def _record_dict(operation: str, kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    fields = CREATE_MODELS.get(kind)
+    if fields is None:
+        raise InvalidInput(f"kind: {kind!r} is not a record kind; use one of: {', '.join(CREATE_MODELS)}")
+    data: dict[str, Any] = {"kind": kind, "operation": operation}
+    for col, value in row.items():
+        if value is None or col in ITEM_COLUMNS or col in ("kind", "source_ref", "offence_group", "offence_text"):
+            continue
+        if col not in fields.model_fields:
+            raise InvalidInput(f"{col}: not a field of a {kind} record")
+        data[col] = value
+    if kind == "arrest":
+        groups = (row.get("offence_group") or "").split("|")
+        texts = (row.get("offence_text") or "").split("|")
+        if len(groups) != len(texts):
+            raise InvalidInput(
+                f"offence_text: {len(groups)} offence group(s) but {len(texts)} offence text(s); separate several with |"
+            )
+        data["offences"] = [{"group": g.strip(), "text": t.strip()} for g, t in zip(groups, texts, strict=True) if g.strip() or t.strip()]
+    elif row.get("offence_group") or row.get("offence_text"):
+        raise InvalidInput(f"offence_group: offences belong to arrests, not {kind} records")
+    return data
+
+
+def import_csv(
+    session: Session, *, path: Path, operation: str, entered_by: str, kind: str | None = None,
+    skip_existing: bool = False,
+) -> ImportReport:
+    """Import a CSV of records into an operation: every record, or none (raises ImportFailed)."""
+    path = Path(path)
+    p = str(path)
+    header, rows = _read_rows(path)
+    unknown = [h for h in header if h not in allowed_columns()]
+    if unknown:
+        raise RowError(p, 1, unknown[0], f"unknown column; allowed columns are: {', '.join(sorted(allowed_columns()))}")
+    if "occurred_at" not in header:
+        raise RowError(p, 1, "occurred_at", "required column is missing")
+    if kind is None and "kind" not in header:
+        raise RowError(p, 1, "kind", "required column is missing (or pass --kind)")
+    service.operation_service.get(session, slug=operation)
+
+    report = ImportReport(path=p, rows_read=len(rows))
+    errors: list[RowError] = []
+    # Group rows into records: rows sharing a ref are one record with several items.
+    groups: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
+    by_ref: dict[str, int] = {}
+    for line, raw in rows:
+        try:
+            row = {c: _convert(p, line, c, v) for c, v in raw.items()}
+            row_kind = row.get("kind") or kind
+            if kind is not None and row.get("kind") not in (None, kind):
+                raise InvalidInput(f"kind: {row['kind']!r} but --kind {kind} was given")
+            if row_kind is None:
+                raise InvalidInput("kind: missing")
+            row["kind"] = row_kind
+            item = _item(row)
+            ref = row.get("ref")
+            if ref is not None and ref in by_ref:
+                first_line, first, items = groups[by_ref[ref]]
+                for c, v in row.items():
+                    if c in ITEM_COLUMNS or v is None:
+                        continue
+                    if first.get(c) != v:
+                        raise InvalidInput(f"{c}: ref {ref!r} was first given on line {first_line} with {c}={first.get(c)!r}")
+                if item is None:
+                    raise InvalidInput(f"ref: {ref!r} repeats line {first_line} without an item to add")
+                items.append(item)
+                continue
+            if ref is not None:
+                by_ref[ref] = len(groups)
+            groups.append((line, row, [item] if item else []))
+        except RowError as exc:
+            errors.append(exc)
+        except InvalidInput as exc:
+            field_name, _, problem = str(exc).partition(": ")
+            errors.append(RowError(p, line, field_name if problem else None, problem or str(exc)))
+
+    ctx = service.new_context(session)
+    ids_by_ref: dict[str, int] = {}
+    for line, row, items in groups:
+        ref = row.get("ref")
+        try:
+            data = _record_dict(operation, row["kind"], row)
+            data["items"] = items
+            if row.get("source_ref"):
+                src = row["source_ref"]
+                if src in ids_by_ref:
+                    data["source_record_id"] = ids_by_ref[src]
+                else:
+                    try:
+                        data["source_record_id"] = service.get_by_ref(session, operation_slug=operation, ref=src).id
+                    except NotFound:
+                        raise InvalidInput(f"source_ref: no record with ref {src!r} earlier in the file or in the operation") from None
+            with session.begin_nested():
+                record = service.create(session, record_in=service.parse_record(data), entered_by=entered_by, _ctx=ctx)
+            if ref is not None:
+                ids_by_ref[ref] = record.id
+            report.records_created += 1
+            report.items_created += len(items)
+            report.record_ids.append(record.id)
+        except Conflict as exc:
+            if skip_existing and ref is not None:
+                ids_by_ref[ref] = service.get_by_ref(session, operation_slug=operation, ref=ref).id
+                report.records_skipped += 1
+                continue
+            errors.append(RowError(p, line, "ref", f"{exc}; use --skip-existing to re-import a file"))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = [str(x) for x in err["loc"] if str(x) not in CREATE_MODELS]
+                errors.append(RowError(p, line, ".".join(loc) or None, err["msg"].removeprefix("Value error, ")))
+        except (InvalidInput, NotFound) as exc:
+            field_name, _, problem = str(exc).partition(": ")
+            if problem and " " not in field_name:
+                errors.append(RowError(p, line, field_name, problem))
+            else:
+                errors.append(RowError(p, line, None, str(exc)))
+    if errors:
+        errors.sort(key=lambda e: e.line)
+        raise ImportFailed(p, errors)
+    return report

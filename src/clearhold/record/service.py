@@ -1,0 +1,413 @@
+"""Activity records: create, get, list_, correct, delete, history. Never commits.
+
+Every change writes the record's full new state into ``record_history``; a correction names
+its reason and the fields it changed, a deletion is a tombstone (the record leaves every
+figure but stays in the history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectin_polymorphic
+
+from clearhold.area import service as area_service
+from clearhold.area.tables import Area
+from clearhold.errors import Conflict, InvalidInput, NotFound
+from clearhold.operation import service as operation_service
+from clearhold.operation.tables import Operation, Tactic
+from clearhold.record import prices
+from clearhold.record.schemas import CREATE_MODELS, RecordCorrection, parse_record  # noqa: F401 (re-exported)
+from clearhold.record.tables import (
+    Arrest,
+    ArrestOffence,
+    CourtOutcome,
+    Engagement,
+    Patrol,
+    Record,
+    RecordHistory,
+    Referral,
+    SeizedItem,
+    Seizure,
+    TestPurchase,
+    VehicleStop,
+    Warrant,
+    WeaponsSweep,
+)
+from clearhold.storage.base import utcnow
+
+KIND_CLASSES: dict[str, type[Record]] = {
+    "arrest": Arrest, "seizure": Seizure, "vehicle_stop": VehicleStop, "weapons_sweep": WeaponsSweep,
+    "test_purchase": TestPurchase, "patrol": Patrol, "warrant": Warrant, "referral": Referral,
+    "court_outcome": CourtOutcome, "engagement": Engagement,
+}
+# Input field -> column, where the names differ.
+_FIELD_TO_COLUMN = {
+    "vehicle_stop": {"reason": "stop_reason"},
+}
+_BASE_FIELDS = {
+    "operation", "kind", "ref", "occurred_at", "ended_at", "area", "tactic", "lat", "lon", "easting",
+    "northing", "location_text", "notes", "source_record_id", "items",
+}
+_POLY = selectin_polymorphic(Record, list(KIND_CLASSES.values()))
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A pydantic error as one line per problem: ``field: problem``."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not (isinstance(p, str) and p in CREATE_MODELS))
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def _kind_fields(kind: str) -> list[str]:
+    return [f for f in CREATE_MODELS[kind].model_fields if f not in _BASE_FIELDS]
+
+
+class _Context:
+    """Looks up operations, areas and tactics once per import rather than once per row."""
+
+    def __init__(self, session: Session, price_table_version: str) -> None:
+        self.session = session
+        self.price_table_version = price_table_version
+        self._ops: dict[str, Operation] = {}
+        self._areas: dict[str, Area] = {}
+        self._locators: dict[int, area_service.AreaLocator] = {}
+        self._price_table = None
+
+    def operation(self, slug: str) -> Operation:
+        if slug not in self._ops:
+            self._ops[slug] = operation_service.get(self.session, slug=slug)
+        return self._ops[slug]
+
+    def area(self, slug: str, op: Operation) -> Area:
+        if slug not in self._areas:
+            self._areas[slug] = area_service.get(self.session, slug=slug)
+        area = self._areas[slug]
+        if area.operation_id not in (None, op.id):
+            raise InvalidInput(f"area: {slug!r} belongs to another operation, not {op.slug!r}")
+        return area
+
+    def locate(self, op: Operation, easting: float | None, northing: float | None) -> int | None:
+        if op.id not in self._locators:
+            self._locators[op.id] = area_service.AreaLocator(area_service.list_(self.session, operation_slug=op.slug))
+        return self._locators[op.id].locate(easting, northing)
+
+    def price_table(self):
+        if self._price_table is None:
+            self._price_table = prices.get(self.session, version=self.price_table_version)
+        return self._price_table
+
+
+def _place(data) -> tuple[float | None, float | None, float | None, float | None]:
+    from clearhold.geo.bng import to_bng, to_wgs84
+
+    lat, lon, e, n = data.lat, data.lon, data.easting, data.northing
+    if lat is not None:
+        x, y = (float(v) for v in to_bng(lon, lat))
+        if e is not None and ((x - e) ** 2 + (y - n) ** 2) ** 0.5 > 50:
+            raise InvalidInput(
+                f"easting/northing ({e:.0f}, {n:.0f}) are more than 50 m from lat/lon ({lat}, {lon}) = "
+                f"({x:.0f}, {y:.0f}); give one or make them agree"
+            )
+        return lat, lon, round(x, 1), round(y, 1)
+    if e is not None:
+        lo, la = (float(v) for v in to_wgs84(e, n))
+        return round(la, 6), round(lo, 6), e, n
+    return None, None, None, None
+
+
+def _build_items(ctx: _Context, items) -> list[SeizedItem]:
+    out = []
+    for seq, it in enumerate(items, start=1):
+        item = SeizedItem(
+            seq=seq, item_kind=it.item_kind, description=it.description, drug_class=it.drug_class,
+            drug_type=it.drug_type, quantity=it.quantity, unit=it.unit, weapon_type=it.weapon_type,
+            disposition=it.disposition, count=it.count,
+            cash_pence=int(it.cash_gbp * 100) if it.cash_gbp is not None else None,
+        )
+        if it.item_kind == "drug":
+            if it.value_gbp is not None:
+                item.value_pence, item.value_basis = int(it.value_gbp * 100), "manual"
+            else:
+                try:
+                    v = prices.value_of(ctx.price_table(), drug_type=it.drug_type, drug_class=it.drug_class,
+                                        quantity=it.quantity, unit=it.unit)
+                except InvalidInput as exc:
+                    raise InvalidInput(f"items.{seq}: {exc}") from None
+                item.value_pence, item.value_basis, item.price_table_version = (
+                    v.value_pence, "price_table", v.price_table_version)
+        out.append(item)
+    return out
+
+
+def _apply(ctx: _Context, record: Record, data, *, rebuild_items: bool = True) -> None:
+    """Copy validated input onto a record (new or corrected)."""
+    op = ctx.operation(data.operation)
+    if record.operation_id is not None and record.operation_id != op.id:
+        raise InvalidInput("operation: a record cannot move to another operation; delete it and record it there")
+    record.operation_id = op.id
+    record.ref = data.ref
+    record.occurred_at = data.occurred_at
+    record.ended_at = data.ended_at
+    record.lat, record.lon, record.easting, record.northing = _place(data)
+    record.location_text = data.location_text
+    record.notes = data.notes
+    if data.area is not None:
+        record.area_id = ctx.area(data.area, op).id
+    else:
+        record.area_id = ctx.locate(op, record.easting, record.northing)
+    record.tactic_id = operation_service.tactic_by_name(op, data.tactic).id if data.tactic else None
+    if data.source_record_id is not None:
+        src = ctx.session.get(Record, data.source_record_id)
+        if src is None or src.deleted_at is not None:
+            raise InvalidInput(f"source_record_id: record {data.source_record_id} does not exist")
+        if src.operation_id != op.id:
+            raise InvalidInput(f"source_record_id: record {data.source_record_id} belongs to another operation")
+        if record.id is not None and src.id == record.id:
+            raise InvalidInput("source_record_id: a record cannot be its own source")
+    record.source_record_id = data.source_record_id
+    mapping = _FIELD_TO_COLUMN.get(data.kind, {})
+    for f in _kind_fields(data.kind):
+        if f == "offences":
+            record.offences = [
+                ArrestOffence(seq=i, offence_group=o.group, offence_text=o.text)
+                for i, o in enumerate(data.offences, start=1)
+            ]
+        elif f == "survey":
+            record.survey = [q.model_dump() for q in data.survey] if data.survey is not None else None
+        else:
+            setattr(record, mapping.get(f, f), getattr(data, f))
+    if rebuild_items:
+        record.items = _build_items(ctx, data.items)
+
+
+def _ref_taken(session: Session, operation_id: int, ref: str | None, record_id: int | None) -> bool:
+    if ref is None:
+        return False
+    stmt = select(Record.id).where(Record.operation_id == operation_id, Record.ref == ref)
+    found = session.scalar(stmt)
+    return found is not None and found != record_id
+
+
+def _to_datetime_str(v: datetime | None) -> str | None:
+    return v.isoformat() if v is not None else None
+
+
+def to_input(session: Session, record: Record) -> dict[str, Any]:
+    """The record as a Create-model dict: what would re-create it exactly."""
+    op = session.get(Operation, record.operation_id)
+    area = session.get(Area, record.area_id) if record.area_id else None
+    tactic = session.get(Tactic, record.tactic_id) if record.tactic_id else None
+    data: dict[str, Any] = {
+        "kind": record.kind, "operation": op.slug, "ref": record.ref, "occurred_at": record.occurred_at,
+        "ended_at": record.ended_at, "area": area.slug if area else None, "tactic": tactic.name if tactic else None,
+        "location_text": record.location_text, "notes": record.notes, "source_record_id": record.source_record_id,
+    }
+    if record.lat is not None:
+        data["lat"], data["lon"] = record.lat, record.lon
+    mapping = _FIELD_TO_COLUMN.get(record.kind, {})
+    for f in _kind_fields(record.kind):
+        if f == "offences":
+            data[f] = [{"group": o.offence_group, "text": o.offence_text} for o in record.offences]
+        else:
+            data[f] = getattr(record, mapping.get(f, f))
+    data["items"] = [
+        {k: v for k, v in {
+            "item_kind": it.item_kind, "description": it.description, "drug_class": it.drug_class,
+            "drug_type": it.drug_type, "quantity": it.quantity, "unit": it.unit,
+            "value_gbp": Decimal(it.value_pence) / 100 if it.value_basis == "manual" else None,
+            "weapon_type": it.weapon_type, "disposition": it.disposition, "count": it.count,
+            "cash_gbp": Decimal(it.cash_pence) / 100 if it.cash_pence is not None else None,
+        }.items() if v is not None}
+        for it in record.items
+    ]
+    return data
+
+
+def to_state(session: Session, record: Record) -> dict[str, Any]:
+    """Everything about the record, JSON-ready: input fields, derived values and bookkeeping."""
+    data = to_input(session, record)
+    data.update({
+        "id": record.id, "easting": record.easting, "northing": record.northing, "version": record.version,
+        "entered_by": record.entered_by, "entered_at": record.entered_at, "updated_by": record.updated_by,
+        "updated_at": record.updated_at, "deleted_at": record.deleted_at, "deleted_by": record.deleted_by,
+        "deletion_reason": record.deletion_reason,
+    })
+    for it_out, it in zip(data["items"], record.items, strict=True):
+        it_out.update({"value_pence": it.value_pence, "value_basis": it.value_basis,
+                       "price_table_version": it.price_table_version, "cash_pence": it.cash_pence})
+    return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    return value
+
+
+def _history(session: Session, record: Record, action: str, who: str, reason: str | None, changed: list[str]) -> None:
+    session.add(RecordHistory(
+        record_id=record.id, version=record.version, action=action, state=to_state(session, record),
+        changed_fields=changed, reason=reason, changed_by=who, changed_at=utcnow(),
+    ))
+
+
+def create(session: Session, *, record_in, entered_by: str, price_table_version: str | None = None,
+           _ctx: _Context | None = None) -> Record:
+    """Store a new record (``record_in`` is a Create model or a dict with ``kind``)."""
+    if not entered_by:
+        raise InvalidInput("entered_by is required: every record keeps who entered it")
+    if isinstance(record_in, dict):
+        try:
+            record_in = parse_record(record_in)
+        except ValidationError as exc:
+            raise InvalidInput(validation_message(exc)) from None
+    ctx = _ctx or _Context(session, price_table_version or _default_price_table())
+    record = KIND_CLASSES[record_in.kind]()
+    _apply(ctx, record, record_in)
+    if _ref_taken(session, record.operation_id, record.ref, None):
+        raise Conflict(f"ref {record.ref!r} already exists in operation {record_in.operation!r}")
+    record.version = 1
+    record.entered_by = entered_by
+    record.entered_at = utcnow()
+    session.add(record)
+    session.flush()
+    _history(session, record, "create", entered_by, None, [])
+    return record
+
+
+def _default_price_table() -> str:
+    from clearhold.config import get_settings
+
+    return get_settings().drug_price_table
+
+
+def get(session: Session, *, record_id: int, include_deleted: bool = False) -> Record:
+    record = session.scalar(select(Record).options(_POLY).where(Record.id == record_id))
+    if record is None or (record.deleted_at is not None and not include_deleted):
+        raise NotFound(f"record {record_id} not found")
+    return record
+
+
+def get_by_ref(session: Session, *, operation_slug: str, ref: str) -> Record:
+    op = operation_service.get(session, slug=operation_slug)
+    record = session.scalar(
+        select(Record).options(_POLY).where(Record.operation_id == op.id, Record.ref == ref, Record.deleted_at.is_(None))
+    )
+    if record is None:
+        raise NotFound(f"record with ref {ref!r} not found in operation {operation_slug!r}")
+    return record
+
+
+def list_(
+    session: Session, *, operation_slug: str, kind: str | Iterable[str] | None = None,
+    start: datetime | None = None, end: datetime | None = None, area_slug: str | None = None,
+    include_deleted: bool = False, limit: int | None = None, offset: int = 0,
+) -> list[Record]:
+    """Records of an operation, oldest first; ``start`` inclusive, ``end`` exclusive."""
+    op = operation_service.get(session, slug=operation_slug)
+    stmt = select(Record).options(_POLY).where(Record.operation_id == op.id)
+    if kind is not None:
+        kinds = [kind] if isinstance(kind, str) else list(kind)
+        unknown = [k for k in kinds if k not in KIND_CLASSES]
+        if unknown:
+            raise InvalidInput(f"kind was {unknown[0]!r}; it must be one of: {', '.join(KIND_CLASSES)}")
+        stmt = stmt.where(Record.kind.in_(kinds))
+    if start is not None:
+        stmt = stmt.where(Record.occurred_at >= start)
+    if end is not None:
+        stmt = stmt.where(Record.occurred_at < end)
+    if area_slug is not None:
+        stmt = stmt.where(Record.area_id == area_service.get(session, slug=area_slug).id)
+    if not include_deleted:
+        stmt = stmt.where(Record.deleted_at.is_(None))
+    stmt = stmt.order_by(Record.occurred_at, Record.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def correct(session: Session, *, record_id: int, correction: RecordCorrection, changed_by: str,
+            price_table_version: str | None = None) -> Record:
+    """Change fields of a record; the previous state stays in the history with the reason."""
+    record = get(session, record_id=record_id)
+    if correction.expected_version is not None and correction.expected_version != record.version:
+        raise Conflict(
+            f"record {record_id} is at version {record.version}, not {correction.expected_version}: "
+            "someone changed it since you read it"
+        )
+    for locked in ("kind", "operation", "id"):
+        if locked in correction.changes:
+            raise InvalidInput(f"{locked} cannot be corrected; delete the record and enter it again")
+    current = to_input(session, record)
+    unknown = sorted(set(correction.changes) - set(current) - {"easting", "northing", "lat", "lon"})
+    if unknown:
+        raise InvalidInput(f"{unknown[0]} is not a field of a {record.kind} record")
+    merged = {**current, **correction.changes}
+    if ("easting" in correction.changes or "northing" in correction.changes) and "lat" not in correction.changes:
+        merged.pop("lat", None)
+        merged.pop("lon", None)
+    try:
+        data = parse_record(_jsonable(merged))
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None
+    before = to_input(session, record)
+    ctx = _Context(session, price_table_version or _default_price_table())
+    _apply(ctx, record, data, rebuild_items="items" in correction.changes)
+    if _ref_taken(session, record.operation_id, record.ref, record.id):
+        raise Conflict(f"ref {record.ref!r} already exists in operation {data.operation!r}")
+    after = to_input(session, record)
+    changed = sorted(k for k in after if _jsonable(after[k]) != _jsonable(before.get(k)))
+    if not changed:
+        raise InvalidInput("the correction changes nothing")
+    record.version += 1
+    record.updated_by = changed_by
+    record.updated_at = utcnow()
+    session.flush()
+    _history(session, record, "correct", changed_by, correction.reason, changed)
+    return record
+
+
+def delete(session: Session, *, record_id: int, deleted_by: str, reason: str) -> Record:
+    """Withdraw a record from every figure; it stays in the history as a tombstone."""
+    if not reason or len(reason.strip()) < 3:
+        raise InvalidInput("reason is required to delete a record")
+    record = get(session, record_id=record_id)
+    dependants = session.scalars(
+        select(Record.id).where(Record.source_record_id == record_id, Record.deleted_at.is_(None))
+    ).all()
+    if dependants:
+        raise Conflict(f"record {record_id} is the source of records {', '.join(map(str, dependants))}; delete or correct them first")
+    record.deleted_at = utcnow()
+    record.deleted_by = deleted_by
+    record.deletion_reason = reason
+    record.version += 1
+    session.flush()
+    _history(session, record, "delete", deleted_by, reason, [])
+    return record
+
+
+def history(session: Session, *, record_id: int) -> list[RecordHistory]:
+    get(session, record_id=record_id, include_deleted=True)
+    return list(session.scalars(
+        select(RecordHistory).where(RecordHistory.record_id == record_id).order_by(RecordHistory.version)
+    ))
+
+
+def new_context(session: Session, price_table_version: str | None = None) -> _Context:
+    """A lookup cache for creating many records in one go (imports, demo)."""
+    return _Context(session, price_table_version or _default_price_table())
