@@ -1,0 +1,1 @@
+"""ANPR back office: reads, hotlists, misread-tolerant matching, hits, audit, retention."""
