@@ -1,0 +1,125 @@
+"""The application factory: API routers, pages, static assets, security headers.
+
+Nothing happens at import. ``create_app(settings)`` makes the engine (without connecting);
+``clearhold serve`` migrates the database before starting uvicorn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+import clearhold
+from clearhold.config import Settings, get_settings
+
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
+
+# Routers that exist only when their domain does (``clearhold.<domain>`` importable).
+_API_ROUTERS = [
+    ("health", None), ("account", None), ("users", None), ("audit", None),
+    ("operations", "clearhold.operation.service"), ("records", "clearhold.record.service"),
+    ("review", "clearhold.reports.review"), ("intel", "clearhold.intel.service"),
+]
+
+
+def _available(module: str | None) -> bool:
+    if module is None:
+        return True
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return False
+        raise
+    return True
+
+
+def _content_security_policy(tile_url: str | None) -> str:
+    img = "'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        if parts.scheme and parts.netloc:
+            host = parts.netloc.replace("a.", "*.", 1) if "{s}" in tile_url else parts.netloc
+            img += f" {parts.scheme}://{host}"
+    return (f"default-src 'self'; img-src {img}; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def create_app(settings: Settings | None = None, *, secure_cookies: bool = True, engine=None) -> FastAPI:
+    """The clearhold web application and JSON API.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Database URL, tile URL ...; default: read from the environment.
+    secure_cookies : bool
+        Mark cookies ``Secure`` (default). Only for plain http on loopback, turn this off.
+    engine : sqlalchemy.Engine, optional
+        Use this engine instead of one made from ``settings`` (tests, benchmarks).
+    """
+    from fastapi.templating import Jinja2Templates
+
+    from clearhold.interfaces.api import errors
+    from clearhold.storage.database import make_engine
+
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="clearhold",
+        version=clearhold.__version__,
+        description="Operations ledger, results reviews and ANPR back office. JSON API under /api/v1; "
+                    "authenticate with `Authorization: Bearer <token>` (see `clearhold users token`).",
+        docs_url=None, redoc_url=None,  # the stock pages load JavaScript from a CDN
+    )
+    app.state.settings = settings
+    app.state.engine = engine if engine is not None else make_engine(settings.resolved_database_url)
+    app.state.secure_cookies = secure_cookies
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    templates.env.globals["tile_url"] = settings.tile_url or ""
+    app.state.templates = templates
+    csp = _content_security_policy(settings.tile_url)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    errors.install(app)
+    for name, needs in _API_ROUTERS:
+        if _available(needs) and _available(f"clearhold.interfaces.api.routers.{name}"):
+            module = importlib.import_module(f"clearhold.interfaces.api.routers.{name}")
+            app.include_router(module.router)
+    _include_anpr(app)
+
+    from clearhold.interfaces.web import pages
+
+    app.include_router(pages.router)
+    _mount_static(app)
+    return app
+
+
+def _include_anpr(app: FastAPI) -> None:
+    """The ANPR helper's API router, when it exists."""
+    if not _available("clearhold.anpr.api"):
+        return
+    module = importlib.import_module("clearhold.anpr.api")
+    router = getattr(module, "router", None)
+    if router is not None:
+        app.include_router(router)
+        app.state.anpr = True
+
+
+def _mount_static(app: FastAPI) -> None:
+    import xstatic.pkg.leaflet as leaflet
+
+    app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
