@@ -1,0 +1,1 @@
+"""Police recorded crime: ingest of data.police.uk files, the analytical store, summaries."""
