@@ -28,8 +28,8 @@ def like_pattern(pattern: str, *, misread_tolerant: bool) -> str:
     if not isinstance(pattern, str):
         raise TypeError(f"pattern was {type(pattern).__name__}; it must be a str")
     kept = "".join(ch for ch in pattern.upper() if ch in plates.ALPHABET or ch in "*?")
-    if not kept.strip("*?") and "?" not in kept:
-        raise InvalidInput(f"pattern was {pattern!r}; it must contain at least one letter, digit or '?'")
+    if not kept:
+        raise InvalidInput(f"pattern was {pattern!r}; it must contain letters, digits, '*' or '?'")
     if misread_tolerant:
         kept = kept.translate(_KEY_TABLE)
     return kept.replace("*", "%").replace("?", "_")

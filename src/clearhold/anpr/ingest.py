@@ -1,0 +1,147 @@
+"""The ingest engine behind ``clearhold anpr serve``: durable group commit, matching, alert fan-out.
+
+Batches from many requests are queued to ONE writer thread, which takes everything waiting
+(up to ``max_group_reads``), stores and matches it in ONE transaction (SQLite in WAL mode
+with ``synchronous=FULL`` on this engine), commits, and only then completes each request and
+publishes the alerts. So a read is acknowledged only once it is durable, an alert is pushed
+only once it is durable, and a retried batch (same ``read_id``) is neither stored nor
+alerted twice. No web framework here: the HTTP layer is ``clearhold.anpr.api``.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine, event
+
+from clearhold.anpr import service
+from clearhold.anpr.schemas import ReadIn
+from clearhold.storage.base import utcnow
+from clearhold.storage.database import session_scope
+
+
+def durable_engine(url: str) -> Engine:
+    """An engine for the ingest path: on SQLite, WAL with ``synchronous=FULL`` (fsync per commit)."""
+    from clearhold.storage.database import make_engine
+
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _full_sync(dbapi_connection, _record):  # pragma: no cover - driver hook
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.close()
+    return engine
+
+
+@dataclass
+class _Job:
+    reads: list[ReadIn]
+    received_at: Any
+    future: Future = field(default_factory=Future)
+
+
+class IngestEngine:
+    """Owns the writer thread. ``submit(reads)`` returns a Future of :class:`service.IngestResult`."""
+
+    def __init__(self, engine: Engine, *, on_alerts: Callable[[list[dict]], None] | None = None,
+                 max_group_reads: int = 20_000, index_check_s: float = 1.0) -> None:
+        self.engine = engine
+        self.on_alerts = on_alerts
+        self.max_group_reads = max_group_reads
+        self.index_check_s = index_check_s
+        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._live: service.LiveIndex | None = None
+        self._checked = 0.0
+        self.commits = 0
+
+    def start(self) -> None:
+        with session_scope(self.engine) as session:
+            self._live = service.load_index(session)
+        self._checked = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="anpr-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def submit(self, reads: list[ReadIn], received_at=None) -> Future:
+        job = _Job(reads, received_at or utcnow())
+        self._queue.put(job)
+        return job.future
+
+    def _refresh_index(self, session) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.index_check_s:
+            return
+        self._checked = now
+        if self._live is None or service.hotlist_version(session) != self._live.version:
+            self._live = service.load_index(session)
+
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            job = self._queue.get()
+            if job is None:
+                break
+            jobs = [job]
+            size = len(job.reads)
+            while size < self.max_group_reads:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stopping = True
+                    break
+                jobs.append(nxt)
+                size += len(nxt.reads)
+            self._commit_group(jobs)
+
+    def _commit_group(self, jobs: list[_Job]) -> None:
+        try:
+            results = []
+            with session_scope(self.engine) as session:
+                self._refresh_index(session)
+                for job in jobs:
+                    results.append(service.ingest_reads(session, reads_in=job.reads, live=self._live,
+                                                        received_at=job.received_at))
+            self.commits += 1
+        except BaseException as exc:  # noqa: BLE001 - every waiting request must learn of it
+            for job in jobs:
+                job.future.set_exception(exc)
+            return
+        alerts = [a for r in results for a in r.hits]
+        if alerts and self.on_alerts is not None:
+            self.on_alerts(alerts)
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)
+
+
+def replay_alerts(engine: Engine, *, after_id: int, limit: int = 1000) -> list[dict[str, Any]]:
+    """Durable alerts with ``hit_id > after_id`` (for subscribers that reconnect)."""
+    from clearhold.anpr.tables import Hit, Hotlist, HotlistEntry
+
+    with session_scope(engine) as session:
+        rows = session.execute(
+            sa.select(Hit, HotlistEntry.priority, HotlistEntry.reason, HotlistEntry.action, Hotlist.name)
+            .join(HotlistEntry, HotlistEntry.id == Hit.entry_id).join(Hotlist, Hotlist.id == HotlistEntry.hotlist_id)
+            .where(Hit.id > after_id, Hit.source == "live").order_by(Hit.id).limit(limit)
+        ).all()
+        return [{
+            "hit_id": h.id, "read_id": h.read_ref, "vrm_read": h.vrm_read, "vrm_hotlist": h.vrm_hotlist,
+            "match_type": h.match_type, "camera_id": h.camera_ref, "captured_at": h.captured_at.isoformat(),
+            "received_at": h.received_at.isoformat(), "priority": priority, "reason": reason, "action": action,
+            "hotlist": name,
+        } for h, priority, reason, action, name in rows]
