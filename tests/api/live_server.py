@@ -64,7 +64,7 @@ def start(db_path: Path, *, seed=None, secure_cookies: bool = False) -> Live:
         seed(engine)
     app = create_app(Settings(database_url=url, home=db_path.parent), secure_cookies=secure_cookies, engine=engine)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="uvicorn-live", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

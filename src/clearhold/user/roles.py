@@ -54,6 +54,7 @@ POLICY: dict[str, Permission] = {
         _p("analysis.read", {ANALYST, SUPERVISOR, ADMIN, OFFICER}, False, "hotspot maps, patrol plans, evaluation results"),
         _p("anpr.alerts", {OFFICER, ANALYST, SUPERVISOR, ADMIN}, True, "ANPR live alerts, images, acknowledge and outcome"),
         _p("anpr.search", {ANALYST, SUPERVISOR, ADMIN}, True, "ANPR plate search (reason required; 91-365 days needs supervisor authorisation)"),
+        _p("anpr.ingest", {ADMIN}, True, "post ANPR reads into this application (camera feeds normally use the separate ingest service)"),
         _p("anpr.hotlist", {ANALYST, SUPERVISOR, ADMIN}, True, "ANPR hotlist management"),
         _p("audit.read", {SUPERVISOR, ADMIN}, True, "the access audit"),
         _p("users.admin", {ADMIN}, True, "create users, change roles, revoke tokens"),

@@ -7,6 +7,7 @@ Nothing happens at import. ``create_app(settings)`` makes the engine (without co
 from __future__ import annotations
 
 import importlib
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,6 +50,24 @@ def _content_security_policy(tile_url: str | None) -> str:
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """Start what needs the running loop (the ANPR ingest writer, when ANPR is mounted)."""
+    started = False
+    if getattr(app.state, "anpr_enabled", False):
+        from clearhold.anpr import api as anpr_api
+
+        anpr_api.start(app, app.state.engine)
+        started = True
+    try:
+        yield
+    finally:
+        if started:
+            from clearhold.anpr import api as anpr_api
+
+            anpr_api.stop(app)
+
+
 def create_app(settings: Settings | None = None, *, secure_cookies: bool = True, engine=None) -> FastAPI:
     """The clearhold web application and JSON API.
 
@@ -68,6 +87,7 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
 
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="clearhold",
         version=clearhold.__version__,
         description="Operations ledger, results reviews and ANPR back office. JSON API under /api/v1; "
@@ -107,15 +127,25 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
     return app
 
 
+ANPR_RULES = [("/reads", "anpr.ingest"), ("/search", "anpr.search"), ("/hotlist", "anpr.hotlist"), ("", "anpr.alerts")]
+
+
 def _include_anpr(app: FastAPI) -> None:
-    """The ANPR helper's API router, when it exists."""
+    """The ANPR helper's API router, when it exists, under /api/v1 and behind the policy table."""
+    from fastapi import Depends
+
+    from clearhold.interfaces.api.deps import allow_by_path
+    from clearhold.interfaces.api.routers.common import AUTH_ERRORS
+
     if not _available("clearhold.anpr.api"):
         return
     module = importlib.import_module("clearhold.anpr.api")
     router = getattr(module, "router", None)
-    if router is not None:
-        app.include_router(router)
-        app.state.anpr = True
+    if router is None:
+        return
+    app.include_router(router, prefix="/api/v1", dependencies=[Depends(allow_by_path(ANPR_RULES))],
+                       responses=AUTH_ERRORS)
+    app.state.anpr_enabled = True
 
 
 def _mount_static(app: FastAPI) -> None:

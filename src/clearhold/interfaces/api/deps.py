@@ -138,5 +138,20 @@ def iter_routes(app) -> list[tuple[str, frozenset[str], object]]:
         return [(r.path, frozenset(getattr(r, "methods", None) or ()), r) for r in app.routes]
     found = []
     for ctx in iter_route_contexts(app.routes):
-        found.append((ctx.path, frozenset(ctx.methods or ()), ctx.original_route))
+        found.append((ctx.path, frozenset(ctx.methods or ()), ctx))
     return found
+
+
+def allow_by_path(rules: list[tuple[str, str]]):
+    """A dependency for a router written elsewhere: the permission is chosen by the first rule
+    whose fragment occurs in the request path (``""`` matches everything)."""
+    gates = [(fragment, allow(permission)) for fragment, permission in rules]
+
+    async def dependency(request: Request) -> Principal:
+        for fragment, gate in gates:
+            if fragment in request.url.path:
+                return await gate(request)
+        raise Refused("no permission covers this route")
+
+    dependency.permission = "|".join(p for _, p in rules)
+    return dependency

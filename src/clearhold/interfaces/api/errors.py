@@ -58,6 +58,12 @@ def install(app: FastAPI) -> None:
             return JSONResponse({"detail": _invalid_detail(exc)}, status_code=422)
         return _page(request, 422, "Not accepted", str(exc))
 
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": "internal error; it has been logged"}, status_code=500)
+        return _page(request, 500, "Something went wrong", "The error has been logged.")
+
     @app.exception_handler(PermissionDenied)
     async def _denied(request: Request, exc: PermissionDenied) -> Response:
         from clearhold.user.service import Throttled

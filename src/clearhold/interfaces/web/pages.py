@@ -30,7 +30,7 @@ def render(request: Request, template: str, who: Principal | None, status_code: 
         "who": who,
         "csrf": who.csrf_token if who else "",
         "can": (lambda permission: who is not None and allowed(who.role, permission)),
-        "anpr": getattr(request.app.state, "anpr", False),
+        "anpr": getattr(request.app.state, "anpr_enabled", False),
         "version": clearhold.__version__,
     }
     base.update(context)

@@ -1,0 +1,82 @@
+"""The results review of an operation for a period: JSON, PDF, HTML or Markdown.
+
+Partners receive it sanitised: figures and breakdowns only, without record ids, record
+rows, activity points or the intelligence breakdowns.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from clearhold.interfaces.api.deps import allow, scope
+from clearhold.interfaces.api.routers.common import AUTH_ERRORS, NOT_FOUND
+from clearhold.user.roles import allowed
+from clearhold.user.service import Principal
+
+router = APIRouter(prefix="/api/v1", tags=["review"], responses=AUTH_ERRORS)
+
+MEDIA = {"json": "application/json", "pdf": "application/pdf", "html": "text/html; charset=utf-8",
+         "md": "text/markdown; charset=utf-8"}
+_TRACE_KEYS = {"record_ids", "intel_log_ids"}
+
+
+def sanitise(review: dict[str, Any]) -> dict[str, Any]:
+    """The review as a partner may see it (a new dict; the input is left unchanged)."""
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in _TRACE_KEYS}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    out = strip(review)
+    out["records"] = []
+    out["points"] = []
+    for fig in out.get("figures", []):
+        if str(fig.get("id", "")).startswith("intelligence"):
+            fig["breakdowns"] = {}
+    out["sanitised"] = True
+    return out
+
+
+def build_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None) -> dict[str, Any]:
+    """The review for ``who``: whole for police roles, sanitised for partners."""
+    from clearhold.errors import InvalidInput
+    from clearhold.reports import review as reviews
+
+    if start is not None and end is not None and end < start:
+        raise InvalidInput(f"to was {end}; it must not be before from ({start})")
+    with scope(request) as session:
+        built = reviews.build_review(session, operation_slug=slug, start=start, end=end)
+    return built if allowed(who.role, "records.read") else sanitise(built)
+
+
+def rendered(review: dict[str, Any], fmt: str) -> Response:
+    from clearhold.reports import review as reviews
+
+    body = reviews.render(review, fmt)
+    slug = review["operation"]["slug"]
+    name = f"review-{slug}-{review['period']['from']}-{review['period']['to']}.{fmt}"
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+
+
+@router.get("/operations/{slug}/review", responses={
+    **NOT_FOUND, 200: {"description": "The review (JSON schema: docs/review-schema.md) or a PDF/HTML/Markdown file",
+                       "content": {"application/json": {}, "application/pdf": {}, "text/html": {}, "text/markdown": {}}}})
+def get_review(request: Request, slug: str = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$"),
+               start: date | None = Query(default=None, alias="from", description="First day (default: operation start)"),
+               end: date | None = Query(default=None, alias="to", description="Last day, inclusive"),
+               fmt: Literal["json", "pdf", "html", "md"] = Query(default="json", alias="format"),
+               who: Principal = Depends(allow("review.read"))):
+    review = build_for(request, who, slug, start, end)
+    if fmt == "json":
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(review)
+    return rendered(review, fmt)
