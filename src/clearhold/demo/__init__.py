@@ -1,0 +1,1 @@
+"""The demo: the two reference operations, generated as records, reviewed end to end."""

@@ -1,0 +1,129 @@
+"""Render a results review (the dict from ``review.build_review``) as HTML, PDF, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from clearhold.errors import InvalidInput
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FORMATS = ("html", "pdf", "json", "md")
+# Figures shown as headline cards, in press-release order, when not zero.
+HEADLINES = (
+    "arrests", "knives_bladed", "weapons", "anpr_stops", "arrests_from_anpr_stops", "drugs_value", "cash",
+    "custodial_months", "intel_logs", "weapons_sweeps", "test_purchases", "patrol_minutes", "warrants",
+    "referrals",
+)
+CHART_DIMS = ("week", "month", "area", "offence_group", "tactic", "weapon_type", "drug_type", "result",
+              "partner_type", "reason", "outcome")
+
+
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson_compact"] = lambda v: json.dumps(v, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    env.filters["label"] = lambda s: str(s).replace("_", " ")
+    return env
+
+
+@lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JS and CSS from the xstatic-leaflet package (installed, never committed)."""
+    import xstatic.pkg.leaflet as leaflet
+
+    base = Path(leaflet.BASE_DIR)
+    return (base / "leaflet.js").read_text(encoding="utf-8"), (base / "leaflet.css").read_text(encoding="utf-8")
+
+
+def _charts(review: dict[str, Any]) -> list[dict[str, str]]:
+    from clearhold.reports import charts
+
+    figs = {f["id"]: f for f in review["figures"]}
+    out = []
+    weekly = review["period"]["days"] <= 16 * 7
+    time_dim = "week" if weekly else "month"
+    activity = {k: figs[k] for k in ("arrests", "anpr_stops", "weapons", "drug_seizures") if figs[k]["value"]}
+    if activity:
+        keys = sorted({b["key"] for f in activity.values() for b in f["breakdowns"].get(time_dim, [])})
+        series = {}
+        for fid, f in activity.items():
+            vals = {b["key"]: b["value"] for b in f["breakdowns"].get(time_dim, [])}
+            series[f["label"]] = [vals.get(k, 0) for k in keys]
+        out.append({"title": f"Activity by {time_dim}",
+                    "svg": charts.bar_chart(keys, series, title=f"Activity by {time_dim}", stacked=False)})
+    for fid, dim, title in (("arrests", "offence_group", "Arrests by offence group"),
+                            ("arrests", "tactic", "Arrests by tactic"),
+                            ("weapons", "weapon_type", "Weapons by type"),
+                            ("drugs_value", "drug_type", "Drugs seized by value (£)")):
+        rows = figs[fid]["breakdowns"].get(dim, [])
+        if not rows:
+            continue
+        scale = 100 if figs[fid]["unit"] == "pence" else 1
+        out.append({"title": title, "svg": charts.bar_chart(
+            [r["key"] for r in rows], {"value": [r["value"] / scale for r in rows]}, title=title, horizontal=True)})
+    return out
+
+
+def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_map: bool = True) -> str:
+    from clearhold.reports import charts
+
+    figs = {f["id"]: f for f in review["figures"]}
+    headlines = [figs[h] for h in HEADLINES if figs.get(h, {}).get("value")]
+    leaflet_js = leaflet_css = ""
+    if interactive_map and not for_pdf:
+        leaflet_js, leaflet_css = leaflet_assets()
+    static_map = charts.static_map(review["areas"], review["points"], title="Activity and areas")
+    return _env().get_template("review.html.j2").render(
+        r=review, headlines=headlines, figures=review["figures"], charts=_charts(review), static_map=static_map,
+        leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS,
+        map_data={"areas": review["areas"], "points": review["points"]},
+    )
+
+
+def render_pdf(review: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(review, for_pdf=True)).write_pdf()
+
+
+def render_md(review: dict[str, Any]) -> str:
+    op, period = review["operation"], review["period"]
+    lines = [f"# Results review: {op['name']}", "",
+             f"Period {period['from']} to {period['to']} ({period['days']} days). "
+             f"{review['record_count']} records.", "", review["summary"], "", "## Headline figures", "",
+             "| figure | as stated | exact | records |", "| --- | --- | --- | --- |"]
+    for f in review["figures"]:
+        if not f["value"]:
+            continue
+        n = len(f.get("intel_log_ids") or f["record_ids"])
+        lines.append(f"| {f['label']} | {f['display']} | {f['value']} {f['unit']} | {n} |")
+    for f in review["figures"]:
+        if not f["value"]:
+            continue
+        lines += ["", f"### {f['label']}", ""]
+        for dim, rows in f["breakdowns"].items():
+            lines.append(f"By {dim.replace('_', ' ')}: " + ", ".join(f"{r['key']} {r['value']}" for r in rows))
+            lines.append("")
+        ids = f.get("intel_log_ids") or f["record_ids"]
+        lines.append(f"{'Intelligence log' if f.get('intel_log_ids') else 'Record'} ids: " + ", ".join(map(str, ids)))
+    lines += ["", "---", "", *review["attribution"], ""]
+    return "\n".join(lines)
+
+
+def render(review: dict[str, Any], fmt: str) -> str | bytes:
+    """The review in ``fmt``: html, pdf (bytes), json or md."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"format was {fmt!r}; it must be one of: {', '.join(FORMATS)}")
+    if fmt == "json":
+        return json.dumps(review, ensure_ascii=False, indent=2)
+    if fmt == "md":
+        return render_md(review)
+    if fmt == "pdf":
+        return render_pdf(review)
+    return render_html(review)
