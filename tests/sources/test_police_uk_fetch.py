@@ -368,3 +368,13 @@ def test_fetched_files_read_back_with_the_archive_columns(fake, make_client, tmp
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == 41
     assert list(rows[0]) == list(STREET_COLUMNS)
+
+
+def test_the_fetched_cache_folder_loads_with_crime_ingest(fake, make_client, tmp_path):
+    """The contract with ``clearhold crime ingest``: the whole cache folder loads, every row stored."""
+    service = pytest.importorskip("clearhold.crime.service")
+    report = fetch_force(FORCE, "2023-01", "2023-02", cache_dir=tmp_path / "cache", client=make_client(fake))
+    results = service.ingest(store=tmp_path / "store", paths=[tmp_path / "cache"])
+    fetched = {u.path: u.rows for u in report.units}
+    loaded = {str(Path(r["path"]).relative_to(tmp_path / "cache")): (r["rows_read"], r["rows_stored"]) for r in results}
+    assert loaded == {path: (rows, rows) for path, rows in fetched.items()}
