@@ -191,3 +191,219 @@ def operation_page(request: Request, slug: str, as_of: str | None = None,
     kinds = [k for k in compstat.KIND_LABELS if (k, None) in summary["table"]] or ["arrest"]
     return render(request, "operation.html", who, s=summary, areas=area_list, kinds=kinds, chart=chart,
                   labels=compstat.KIND_LABELS, map_data=map_data, empty=compstat.Cell(0, 0))
+
+
+# --- records ---------------------------------------------------------------------------------
+
+def _form_context(session, slug: str) -> dict:
+    from clearhold.area import service as areas
+    from clearhold.operation import service as operations
+
+    op = operations.get(session, slug=slug)
+    return {"op": op, "area_choices": [(a.slug, a.name) for a in areas.list_(session, operation_slug=slug)],
+            "tactic_choices": [t.name for t in op.tactics]}
+
+
+def _record_form(request: Request, who: Principal, *, slug: str, kind: str, values: dict, errors: dict,
+                 status_code: int = 200, record=None, action: str | None = None) -> Response:
+    from clearhold.interfaces.web import forms
+
+    with scope(request) as session:
+        ctx = _form_context(session, slug)
+    return render(request, "record_form.html", who, status_code=status_code, kind=kind, values=values, errors=errors,
+                  fields=forms.KIND_FIELDS[kind], kinds=forms.KIND_LABELS, has_items=kind in forms.HAS_ITEMS,
+                  item_fields=forms.ITEM_FIELDS, item_choices=forms.ITEM_CHOICES, max_items=forms.MAX_ITEMS,
+                  record=record, action=action or f"/operations/{slug}/records/new?kind={kind}", **ctx)
+
+
+def _check_kind(kind: str) -> str:
+    from clearhold.errors import InvalidInput
+    from clearhold.interfaces.web import forms
+
+    if kind not in forms.KIND_FIELDS:
+        raise InvalidInput(f"kind was {kind!r}; it must be one of: {', '.join(forms.KIND_FIELDS)}")
+    return kind
+
+
+@router.get("/operations/{slug}/records")
+def records_page(request: Request, slug: str, kind: str | None = None,
+                 who: Principal = Depends(allow("records.read"))):
+    from clearhold.area import service as areas
+    from clearhold.interfaces.web import forms
+    from clearhold.operation import service as operations
+    from clearhold.record import service as records
+
+    if kind:
+        _check_kind(kind)
+    with scope(request) as session:
+        op = operations.get(session, slug=slug)
+        rows = records.list_(session, operation_slug=slug, kind=kind or None)[-300:][::-1]
+        area_names = {a.id: a.name for a in areas.list_(session, operation_slug=slug)}
+    return render(request, "records.html", who, op=op, rows=rows, kind=kind, kinds=forms.KIND_LABELS,
+                  area_names=area_names)
+
+
+@router.get("/operations/{slug}/records/new")
+def new_record(request: Request, slug: str, kind: str = "arrest", who: Principal = Depends(allow("records.create"))):
+    from datetime import datetime
+
+    from clearhold.interfaces.web import forms
+
+    _check_kind(kind)
+    now = datetime.now(forms.LOCAL).strftime("%Y-%m-%dT%H:%M")
+    return _record_form(request, who, slug=slug, kind=kind, values={"occurred_at": now}, errors={})
+
+
+def _create_sync(request: Request, who: Principal, slug: str, kind: str, form: dict) -> tuple[int | None, dict]:
+    from pydantic import ValidationError
+
+    from clearhold.errors import Conflict, InvalidInput, NotFound
+    from clearhold.interfaces.web import forms
+    from clearhold.record import service as records
+    from clearhold.record.schemas import parse_record
+
+    data = forms.record_from_form(kind, slug, form)
+    try:
+        record_in = parse_record(data)
+    except ValidationError as exc:
+        return None, forms.errors_by_field(exc)
+    try:
+        with scope(request) as session:
+            record = records.create(session, record_in=record_in, entered_by=who.name)
+            return record.id, {}
+    except Conflict as exc:
+        return None, {"ref": str(exc)}
+    except (InvalidInput, NotFound) as exc:
+        return None, forms.error_for_message(str(exc), forms.field_names(kind))
+
+
+@router.post("/operations/{slug}/records/new")
+async def create_record(request: Request, slug: str, kind: str = "arrest",
+                        who: Principal = Depends(allow("records.create"))):
+    _check_kind(kind)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    record_id, errors = await run_in_threadpool(_create_sync, request, who, slug, kind, form)
+    if record_id is None:
+        return await run_in_threadpool(lambda: _record_form(request, who, slug=slug, kind=kind, values=form,
+                                                            errors=errors, status_code=422))
+    return RedirectResponse(f"/records/{record_id}?created=1", status_code=303)
+
+
+def _record_view(request: Request, record_id: int, include_deleted: bool = True):
+    from clearhold.record import service as records
+
+    with scope(request) as session:
+        record = records.get(session, record_id=record_id, include_deleted=include_deleted)
+        state = records.to_state(session, record)
+        history = records.history(session, record_id=record_id)
+    return state, history
+
+
+HIDDEN_STATE = {"id", "kind", "items", "offences", "survey", "version", "deleted_at", "deleted_by", "deletion_reason"}
+
+
+@router.get("/records/{record_id}")
+def record_page(request: Request, record_id: int, created: int = 0, corrected: int = 0,
+                who: Principal = Depends(allow("records.read"))):
+    from clearhold.interfaces.web import forms
+
+    state, history = _record_view(request, record_id)
+    return render(request, "record.html", who, state=state, history=history, hidden=HIDDEN_STATE,
+                  kinds=forms.KIND_LABELS, created=created, corrected=corrected)
+
+
+@router.get("/records/{record_id}/correct")
+def correct_form(request: Request, record_id: int, who: Principal = Depends(allow("records.correct"))):
+    from clearhold.interfaces.web import forms
+
+    state, _ = _record_view(request, record_id, include_deleted=False)
+    return _record_form(request, who, slug=state["operation"], kind=state["kind"], values=forms.form_from_record(state),
+                        errors={}, record=state, action=f"/records/{record_id}/correct")
+
+
+def _correct_sync(request: Request, who: Principal, record_id: int, form: dict) -> tuple[dict, dict]:
+    from pydantic import ValidationError
+
+    from clearhold.errors import Conflict, InvalidInput, NotFound
+    from clearhold.interfaces.web import forms
+    from clearhold.record import service as records
+    from clearhold.record.schemas import RecordCorrection, parse_record
+    from clearhold.record.service import _jsonable
+
+    with scope(request) as session:
+        record = records.get(session, record_id=record_id)
+        current = _jsonable(records.to_input(session, record))
+    kind = current["kind"]
+    data = forms.record_from_form(kind, current["operation"], form)
+    try:
+        parsed = parse_record(data).model_dump(mode="json", exclude_unset=False)
+    except ValidationError as exc:
+        return current, forms.errors_by_field(exc)
+    baseline = parse_record(current).model_dump(mode="json")
+    changes = {k: data[k] if k in data else None for k, v in parsed.items()
+               if v != baseline.get(k) and k not in ("kind", "operation")}
+    if "items" in changes:
+        changes["items"] = data.get("items", [])
+    reason = (form.get("reason") or "").strip()
+    if not changes:
+        return current, {"__all__": "the correction changes nothing"}
+    try:
+        correction = RecordCorrection(changes=changes, reason=reason, expected_version=int(form.get("version") or 0) or None)
+    except ValidationError as exc:
+        return current, {"reason": "; ".join(e["msg"] for e in exc.errors())}
+    try:
+        with scope(request) as session:
+            records.correct(session, record_id=record_id, correction=correction, changed_by=who.name)
+    except Conflict as exc:
+        return current, {"__all__": str(exc)}
+    except (InvalidInput, NotFound) as exc:
+        return current, forms.error_for_message(str(exc), forms.field_names(kind))
+    return current, {}
+
+
+@router.post("/records/{record_id}/correct")
+async def correct_record(request: Request, record_id: int, who: Principal = Depends(allow("records.correct"))):
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    current, errors = await run_in_threadpool(_correct_sync, request, who, record_id, form)
+    if errors:
+        return await run_in_threadpool(lambda: _record_form(
+            request, who, slug=current["operation"], kind=current["kind"], values=form, errors=errors,
+            status_code=422, record={**current, "id": record_id, "version": form.get("version")},
+            action=f"/records/{record_id}/correct"))
+    return RedirectResponse(f"/records/{record_id}?corrected=1", status_code=303)
+
+
+@router.post("/records/{record_id}/delete")
+def delete_record(request: Request, record_id: int, reason: str = Form(default="", max_length=2000),
+                  who: Principal = Depends(allow("records.delete"))):
+    from clearhold.record import service as records
+
+    with scope(request) as session:
+        records.delete(session, record_id=record_id, deleted_by=who.name, reason=reason)
+    return RedirectResponse(f"/records/{record_id}", status_code=303)
+
+
+# --- review, intelligence ------------------------------------------------------------------------
+
+@router.get("/operations/{slug}/review")
+def review_page(request: Request, slug: str, start: str | None = None, end: str | None = None,
+                who: Principal = Depends(allow("review.read"))):
+    from urllib.parse import urlencode
+
+    from clearhold.interfaces.api.routers.review import build_for
+
+    review = build_for(request, who, slug, _parse_day(start), _parse_day(end))
+    query = {"from": review["period"]["from"], "to": review["period"]["to"]}
+    downloads = {fmt: f"/api/v1/operations/{slug}/review?{urlencode({**query, 'format': fmt})}"
+                 for fmt in ("pdf", "json", "html", "md")}
+    return render(request, "review.html", who, review=review, downloads=downloads, synthetic=review.get("synthetic"),
+                  trace=allowed(who.role, "records.read"))
+
+
+@router.get("/intel")
+def intel_page(request: Request, operation: str | None = None, who: Principal = Depends(allow("intel.read"))):
+    from clearhold.intel import service as intel
+
+    with scope(request) as session:
+        logs = intel.list_(session, operation_slug=operation or None)[-200:][::-1]
+    return render(request, "intel.html", who, logs=logs, operation=operation)

@@ -1,0 +1,110 @@
+"""Pages over the live server with a session cookie (no browser): content, forms, refusals."""
+
+from __future__ import annotations
+
+import re
+
+from tests.api.live_server import csrf_of
+from tests.api.seed import AS_OF, INTEL_TEXT
+
+
+def _figure(html: str, name: str) -> int:
+    return int(re.search(rf'data-figure="{name}">(\d+)<', html).group(1))
+
+
+def test_dashboard_shows_compstat_against_last_year(logged_in):
+    c = logged_in("officer")
+    page = c.get("/", params={"as_of": AS_OF})
+    assert page.status_code == 200
+    assert [_figure(page.text, f"arrests-{p}") for p in ("week", "month", "ytd")] == [1, 2, 3]
+    op = c.get("/operations/test-op", params={"as_of": AS_OF})
+    assert op.status_code == 200
+    assert [_figure(op.text, f"arrest-{p}") for p in ("week", "month", "ytd")] == [1, 2, 3]
+    assert _figure(op.text, "vehicle_stop-week") == 1
+    assert "<svg class=\"chart\"" in op.text and 'id="map"' in op.text
+    assert '"name": "Test centre"' in op.text or '"name":"Test centre"' in op.text
+
+
+def test_static_assets_are_served_by_the_app(web_live):
+    import httpx
+
+    for path in ("/static/app.css", "/static/map.js", "/static/leaflet/leaflet.js", "/static/leaflet/leaflet.css"):
+        r = httpx.get(web_live.url + path)
+        assert r.status_code == 200, path
+    assert "script-src 'self'" in httpx.get(web_live.url + "/health").headers["content-security-policy"]
+
+
+def test_record_an_arrest_through_the_form_and_see_its_history(logged_in):
+    c = logged_in("officer")
+    form = c.get("/operations/test-op/records/new", params={"kind": "arrest"})
+    assert form.status_code == 200
+    data = {"csrf_token": csrf_of(form.text), "occurred_at": "2026-11-19T09:30", "person_ref": "P-7777",
+            "age_band": "18-24", "offence_group": "Robbery", "offence_text": "robbery of a phone",
+            "outcome": "pending", "area": "test-centre", "ref": "FORM-1"}
+    saved = c.post("/operations/test-op/records/new?kind=arrest", data=data)
+    assert saved.status_code == 303
+    record_url = saved.headers["location"].split("?")[0]
+    page = c.get(record_url)
+    assert "P-7777" in page.text and "robbery of a phone" in page.text and "Record saved." in c.get(saved.headers["location"]).text
+
+    correct = c.get(record_url + "/correct")
+    values = {**data, "csrf_token": csrf_of(correct.text), "outcome": "charged", "reason": "charged at custody",
+              "version": "1"}
+    done = c.post(record_url + "/correct", data=values)
+    assert done.status_code == 303, done.text
+    history = c.get(record_url).text
+    assert "charged at custody" in history and re.search(r"<td>2</td><td>correct</td><td>officer</td>", history)
+
+
+def test_form_errors_are_shown_inline_against_their_fields(logged_in):
+    c = logged_in("officer")
+    form = c.get("/operations/test-op/records/new", params={"kind": "arrest"})
+    bad = {"csrf_token": csrf_of(form.text), "occurred_at": "2026-11-19T09:30", "person_ref": "John Smith",
+           "offence_group": "Robbery", "offence_text": "", "lat": "52.2"}
+    r = c.post("/operations/test-op/records/new?kind=arrest", data=bad)
+    assert r.status_code == 422
+    assert re.search(r'id="err-person_ref" role="alert">[^<]*never a name', r.text)
+    assert 'id="err-offence_text"' in r.text
+    assert 'value="John Smith"' in r.text  # what was typed is kept
+    whole = {**bad, "csrf_token": csrf_of(r.text), "person_ref": "P-1", "offence_text": "robbery"}
+    r2 = c.post("/operations/test-op/records/new?kind=arrest", data=whole)
+    assert r2.status_code == 422
+    assert re.search(r'id="err-all">[^<]*lat and lon go together', r2.text)
+
+
+def test_forms_without_the_csrf_token_are_refused(logged_in):
+    c = logged_in("officer")
+    r = c.post("/operations/test-op/records/new?kind=arrest", data={"occurred_at": "2026-11-19T09:30"})
+    assert r.status_code == 403
+    assert "missing or wrong CSRF token" in r.text
+
+
+def test_review_page_links_downloads(logged_in):
+    c = logged_in("supervisor")
+    r = c.get("/operations/test-op/review", params={"start": "2026-11-01", "end": "2026-11-20"})
+    assert r.status_code == 200
+    assert "/api/v1/operations/test-op/review?from=2026-11-01&amp;to=2026-11-20&amp;format=pdf" in r.text
+    assert 'href="/records/' in r.text  # figures trace to records for police roles
+    json_download = c.get("/api/v1/operations/test-op/review", params={"from": "2026-11-01", "to": "2026-11-20"})
+    assert json_download.status_code == 200 and json_download.json()["period"]["to"] == "2026-11-20"
+
+
+def test_partner_sees_figures_but_no_records_intelligence_or_audit(logged_in):
+    c = logged_in("partner")
+    assert c.get("/", params={"as_of": AS_OF}).status_code == 200
+    review = c.get("/operations/test-op/review")
+    assert review.status_code == 200 and 'href="/records/' not in review.text and "partner view" in review.text
+    for path in ("/intel", "/audit", "/records/1", "/operations/test-op/records", "/operations/test-op/records/new"):
+        r = c.get(path)
+        assert r.status_code == 403, path
+        assert INTEL_TEXT not in r.text
+    op = c.get("/operations/test-op", params={"as_of": AS_OF}).text
+    assert '"points": []' in op or '"points":[]' in op
+
+
+def test_analyst_reads_intelligence_and_supervisor_the_audit(logged_in):
+    analyst = logged_in("analyst")
+    assert INTEL_TEXT in analyst.get("/intel").text
+    supervisor = logged_in("supervisor")
+    audit = supervisor.get("/audit", params={"user": "analyst"}).text
+    assert "/intel" in audit and "intel.read" in audit
