@@ -67,7 +67,7 @@ def test_table_output(app, fake, tmp_path):
                  "--base-url", fake.base_url, *FAST)
     assert result.exit_code == 0
     assert "northamptonshire -> " in result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith("2 fetched, 0 from cache, 0 not published; ")
+    assert result.stdout.strip().splitlines()[-1].startswith("2 fetched, 0 from cache, 0 not published, 0 unavailable; ")
 
 
 def test_default_cache_is_in_clearhold_home(app, fake, tmp_path):
@@ -82,7 +82,7 @@ def test_default_cache_is_in_clearhold_home(app, fake, tmp_path):
     ("args", "message"),
     [
         (["--from", "2023-1", "--to", "2023-02"], "error: from_month was '2023-1'; it must be a month written YYYY-MM"),
-        (["--from", "2023-01", "--to", "2023-02", "--kind", "outcomes"], "error: kinds was ['outcomes']"),
+        (["--from", "2023-01", "--to", "2023-02", "--kind", "crimes"], "error: kinds was ['crimes']; allowed: street, stop-and-search, outcomes"),
         (["--from", "2023-01", "--to", "2023-02", "--rate", "0"], "error: rate_per_s was 0.0"),
         (["--from", "2023-01", "--to", "2023-09"], "error: month 2023-04 is not published by data.police.uk"),
     ],

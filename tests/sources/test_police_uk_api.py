@@ -95,6 +95,20 @@ def test_requests_on_the_wire_obey_the_bucket(fake, make_client):
     assert times[-1] - times[0] >= (30 - burst) / rate - 0.010
 
 
+def test_default_rate_is_data_police_uks_15_a_second_with_bursts_of_30(fake):
+    """45 requests with the defaults: 30 at once, then one every 1/15 s (about one second)."""
+    with PoliceUkClient(fake.base_url, timeout_s=5.0, seed=1) as client:
+        assert (client.bucket.rate_per_s, client.bucket.burst) == (15.0, 30)
+        for _ in range(45):
+            client.get_json("forces")
+    times = np.array([r.t for r in fake.requests("/api/forces")])
+    span = times - times[0]
+    assert span[29] < 0.5  # the burst is not slowed down
+    for n in range(30, 45):
+        assert span[n] >= (n - 29) / 15 - 0.010
+    assert span[-1] < 2.0
+
+
 def test_a_server_side_rate_limit_is_met_by_backing_off(make_fake, make_client):
     fake = make_fake(server_rate_per_s=20.0, server_burst=5)
     client = make_client(fake, rate_per_s=1000.0, burst=100,

@@ -50,7 +50,7 @@ def test_month_range():
         (("northamptonshire", "2022-01", "2022-13"), {}, r"to_month was '2022-13'"),
         (("northamptonshire", "2022-03", "2022-01"), {}, r"from_month was '2022-03' and to_month '2022-01'; from_month must not be after to_month"),
         (("Northamptonshire Police", "2022-01", "2022-03"), {}, r"force was 'Northamptonshire Police'; it must be a data.police.uk force id"),
-        (("northamptonshire", "2022-01", "2022-03"), {"kinds": ("outcomes",)}, r"kinds was \['outcomes'\]; allowed: street, stop-and-search"),
+        (("northamptonshire", "2022-01", "2022-03"), {"kinds": ("crimes",)}, r"kinds was \['crimes'\]; allowed: street, stop-and-search, outcomes"),
         (("northamptonshire", "2022-01", "2022-03"), {"kinds": ()}, r"kinds was \[\]"),
         (("northamptonshire", "2022-01", "2022-03"), {"source": "web"}, r"source was 'web'; allowed: auto, api, archive"),
     ],
@@ -301,8 +301,16 @@ def real_street_files():
 ARCHIVE_MONTHS = ("2023-11", "2023-12", "2024-01", "2024-02", "2024-03", "2024-04")
 
 
+OUTCOMES = (
+    b"Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type\r\n"
+    b"0e51b9ce,2024-01,Northamptonshire Police,Northamptonshire Police,-0.890000,52.240000,On or near Abington Street,"
+    b"E01027000,West Northamptonshire 021D,Investigation complete; no suspect identified\r\n"
+)
+
+
 def archive_members(files):
     members = {f"{m}/{m}-northamptonshire-street.csv": data for m, data in files.items()}
+    members["2024-01/2024-01-northamptonshire-outcomes.csv"] = OUTCOMES
     members["2024-01/2024-01-bedfordshire-street.csv"] = files["2024-01"].replace(b"Northamptonshire", b"Bedfordshire")
     return members
 
@@ -378,3 +386,27 @@ def test_the_fetched_cache_folder_loads_with_crime_ingest(fake, make_client, tmp
     fetched = {u.path: u.rows for u in report.units}
     loaded = {str(Path(r["path"]).relative_to(tmp_path / "cache")): (r["rows_read"], r["rows_stored"]) for r in results}
     assert loaded == {path: (rows, rows) for path, rows in fetched.items()}
+
+
+def test_outcomes_come_from_the_archive_only(make_fake, make_client, tmp_path, real_street_files):
+    fake = make_fake(months=ARCHIVE_MONTHS, archive={"2024-04": archive_members(real_street_files)})
+    report = fetch_force(FORCE, "2023-12", "2024-01", cache_dir=tmp_path, client=make_client(fake), kinds=("outcomes",))
+    assert [(u.month, u.status, u.source, u.rows, u.path) for u in report.units] == [
+        ("2023-12", "unavailable", "", 0, None),
+        ("2024-01", "fetched", "archive 2024-04.zip", 1, "2024-01/2024-01-northamptonshire-outcomes.csv"),
+    ]
+    assert report.units[0].notes["reason"] == "outcomes files come only from the monthly archive; the API has no per-force outcomes query"
+    assert (tmp_path / "2024-01" / "2024-01-northamptonshire-outcomes.csv").read_bytes() == OUTCOMES
+    assert sorted(Manifest(tmp_path).units) == ["northamptonshire/2024-01/outcomes"]  # unavailable is not "done"
+
+
+def test_one_fetch_per_cache_folder_at_a_time(tmp_path):
+    import fcntl
+
+    from clearhold.errors import Conflict
+
+    tmp_path.mkdir(exist_ok=True)
+    with open(tmp_path / ".lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(Conflict, match=r"cache_dir .* is in use by another fetch \(lock .*\.lock\); wait for it to finish"):
+            fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path)

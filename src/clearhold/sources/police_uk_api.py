@@ -40,6 +40,10 @@ STREET_COLUMNS: tuple[str, ...] = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 )
+OUTCOMES_COLUMNS: tuple[str, ...] = (
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+    "LSOA code", "LSOA name", "Outcome type",
+)
 STOP_AND_SEARCH_COLUMNS: tuple[str, ...] = (
     "Type", "Date", "Part of a policing operation", "Policing operation", "Latitude",
     "Longitude", "Gender", "Age range", "Self-defined ethnicity", "Officer-defined ethnicity",

@@ -1,7 +1,8 @@
 """Download a force's months from data.police.uk into a resumable cache of archive-layout CSVs.
 
-``fetch_force(...)`` works through units (force, month, kind), kind being ``street`` or
-``stop-and-search``. Each unit comes from the monthly archive zip where it holds the file
+``fetch_force(...)`` works through units (force, month, kind), kind being ``street``,
+``stop-and-search`` or ``outcomes`` (the last only from the archive: the API has no
+per-force outcomes query). Each unit comes from the monthly archive zip where it holds the file
 (read by HTTP ranges, byte for byte as published) and from the API otherwise:
 
 - street: ``crimes-street/all-crime`` (POST ``poly=``, ``date=``) over the union of the
@@ -24,13 +25,14 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from clearhold.errors import InvalidInput, SourceError
+from clearhold.errors import Conflict, InvalidInput, SourceError
 from clearhold.sources.police_uk_api import (
     STOP_AND_SEARCH_COLUMNS,
     STREET_COLUMNS,
@@ -41,7 +43,8 @@ from clearhold.sources.police_uk_api import (
     stop_to_row,
 )
 
-KINDS = ("street", "stop-and-search")
+KINDS = ("street", "stop-and-search", "outcomes")
+DEFAULT_KINDS = ("street", "stop-and-search")
 SOURCES = ("auto", "api", "archive")
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -59,7 +62,7 @@ class UnitResult:
     force: str
     month: str
     kind: str
-    status: str  # "fetched" | "cached" | "not-published"
+    status: str  # "fetched" | "cached" | "not-published" | "unavailable" (outcomes outside the archive)
     source: str  # "api", "archive YYYY-MM.zip" or "" when not published
     rows: int
     path: str | None  # relative to the cache folder
@@ -83,6 +86,7 @@ class FetchReport:
             "fetched": sum(u.status == "fetched" for u in self.units),
             "cached": sum(u.status == "cached" for u in self.units),
             "not_published": sum(u.status == "not-published" for u in self.units),
+            "unavailable": sum(u.status == "unavailable" for u in self.units),
             "units": [asdict(u) for u in self.units],
         }
 
@@ -282,7 +286,7 @@ def fetch_force(
     *,
     cache_dir: Path | str,
     client: PoliceUkClient | None = None,
-    kinds: Iterable[str] = KINDS,
+    kinds: Iterable[str] = DEFAULT_KINDS,
     source: str = "auto",
     refresh: bool = False,
     max_split_depth: int = 6,
@@ -296,7 +300,8 @@ def fetch_force(
     from_month, to_month : first and last month, ``YYYY-MM``, inclusive.
     cache_dir : folder for the CSV files and ``manifest.json``; created if missing.
     client : the HTTP client (its base URL, rate limit and retry policy); default: the real API.
-    kinds : which files: ``street``, ``stop-and-search``.
+    kinds : which files: ``street``, ``stop-and-search``, ``outcomes`` (archive only; a month
+        the archive does not hold is reported "unavailable" and not recorded as done).
     source : ``auto`` (archive where it holds the file, else API), ``api`` or ``archive``.
     refresh : fetch again even what the manifest records as done.
     progress : ``progress(done, total, description)`` after each unit.
@@ -309,6 +314,31 @@ def fetch_force(
     months = month_range(from_month, to_month)
     root = Path(cache_dir)
     root.mkdir(parents=True, exist_ok=True)
+    with _cache_lock(root):
+        return _fetch_locked(force, months, kinds, root, client, source, refresh, max_split_depth, progress)
+
+
+@contextmanager
+def _cache_lock(root: Path) -> Iterator[None]:
+    """One fetch per cache folder at a time (an advisory lock the OS drops if the process dies)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX: no lock
+        yield
+        return
+    path = root / ".lock"
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Conflict(f"cache_dir {root} is in use by another fetch (lock {path}); wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _fetch_locked(force, months, kinds, root: Path, client, source, refresh, max_split_depth, progress) -> FetchReport:
     _remove_stale_parts(root)
     manifest = Manifest(root)
     report = progress or (lambda *a, **k: None)
@@ -396,6 +426,9 @@ class _Session:
         data, source, rows, notes = None, "api", 0, {}
         if self.source in ("auto", "archive"):
             data, source, rows, notes = self._from_archive(month, kind)
+        if data is None and kind == "outcomes" and self.source != "archive":
+            notes["reason"] = "outcomes files come only from the monthly archive; the API has no per-force outcomes query"
+            return UnitResult(self.force, month, kind, "unavailable", "", 0, None, notes)
         if data is None:
             if self.source == "archive":
                 raise SourceError(f"{self.force} {month} {kind}: not available from the archive ({notes.get('archive')})")

@@ -17,7 +17,7 @@ import zipfile
 from collections import OrderedDict
 
 from clearhold.errors import SourceError
-from clearhold.sources.police_uk_api import STOP_AND_SEARCH_COLUMNS, STREET_COLUMNS, PoliceUkClient
+from clearhold.sources.police_uk_api import OUTCOMES_COLUMNS, STOP_AND_SEARCH_COLUMNS, STREET_COLUMNS, PoliceUkClient
 
 BLOCK_SIZE = 1 << 20
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
@@ -25,6 +25,7 @@ _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 MEMBER_HEADERS: dict[str, tuple[str, ...]] = {
     "street": STREET_COLUMNS,
     "stop-and-search": STOP_AND_SEARCH_COLUMNS,
+    "outcomes": OUTCOMES_COLUMNS,
 }
 
 

@@ -26,7 +26,7 @@ def fetch(
     ] = None,
     source: Annotated[str, typer.Option("--source", help="auto (archive where it has the file, else API), api or archive.")] = "auto",
     kinds: Annotated[
-        list[str] | None, typer.Option("--kind", help="street and/or stop-and-search (repeat; default both).")
+        list[str] | None, typer.Option("--kind", help="street, stop-and-search, outcomes (archive only); repeat; default street and stop-and-search.")
     ] = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Fetch again even what the cache holds.")] = False,
     rate: Annotated[float, typer.Option("--rate", help="Requests per second (data.police.uk allows 15).")] = 15.0,
@@ -40,7 +40,7 @@ def fetch(
     """Download street crime and stop-and-search files for one force and a range of months."""
     from clearhold.interfaces.cli.common import settings_for
     from clearhold.sources.police_uk_api import PoliceUkClient, RetryPolicy
-    from clearhold.sources.police_uk_fetch import KINDS, fetch_force
+    from clearhold.sources.police_uk_fetch import DEFAULT_KINDS, fetch_force
 
     with handled_errors():
         cache_dir = cache if cache is not None else settings_for().home / "police-uk"
@@ -51,7 +51,7 @@ def fetch(
         with client, progress_callback(f"fetching {force}", enabled=not json_out) as progress:
             report = fetch_force(
                 force, from_month, to_month, cache_dir=cache_dir, client=client,
-                kinds=tuple(kinds) if kinds else KINDS, source=source, refresh=refresh, progress=progress,
+                kinds=tuple(kinds) if kinds else DEFAULT_KINDS, source=source, refresh=refresh, progress=progress,
             )
     data = report.as_dict()
     if json_out:
@@ -61,7 +61,8 @@ def fetch(
     rows = [[u.month, u.kind, u.status, u.source, u.rows, u.path or ""] for u in report.units]
     out.print(table(["month", "kind", "status", "source", "rows", "file"], rows, title=f"{force} -> {cache_dir}"))
     out.print(
-        f"{data['fetched']} fetched, {data['cached']} from cache, {data['not_published']} not published; "
+        f"{data['fetched']} fetched, {data['cached']} from cache, {data['not_published']} not published, "
+        f"{data['unavailable']} unavailable; "
         f"{data['requests']} requests, {data['retries']} retries"
     )
 
