@@ -7,14 +7,17 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
-from shapely.ops import transform
 
 from clearhold.errors import InvalidInput
 from clearhold.geo.bng import to_bng, to_wgs84
 
 
 def _project(geom, fn):
-    return transform(lambda x, y, z=None: tuple(np.asarray(v) for v in fn(x, y)), geom)
+    def coords(xy: np.ndarray) -> np.ndarray:
+        x, y = fn(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, coords)
 
 
 def geojson_to_bng(geometry: dict[str, Any], *, field: str = "geometry"):

@@ -44,13 +44,16 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, titl
     ax = fig.add_subplot()
     pos = np.arange(n)
     bottom = np.zeros(n)
-    for name, values in series.items():
+    k = len(series)
+    width = 0.8 if stacked or k == 1 else 0.8 / k
+    for j, (name, values) in enumerate(series.items()):
         vals = np.asarray(values, dtype=float)
         color = PALETTE.get(name)
+        offset = 0.0 if stacked or k == 1 else (j - (k - 1) / 2) * width
         if horizontal:
-            ax.barh(pos, vals, left=bottom, label=name.replace("_", " "), color=color)
+            ax.barh(pos + offset, vals, height=width, left=bottom, label=name.replace("_", " "), color=color)
         else:
-            ax.bar(pos, vals, bottom=bottom, label=name.replace("_", " "), color=color)
+            ax.bar(pos + offset, vals, width=width, bottom=bottom, label=name.replace("_", " "), color=color)
         if stacked:
             bottom = bottom + vals
     if horizontal:

@@ -17,6 +17,7 @@ HEADLINES = (
     "custodial_months", "intel_logs", "weapons_sweeps", "test_purchases", "patrol_minutes", "warrants",
     "referrals",
 )
+SHORT_LABELS = {"arrests": "arrests", "anpr_stops": "ANPR stops", "weapons": "weapons", "drug_seizures": "drug items"}
 CHART_DIMS = ("week", "month", "area", "offence_group", "tactic", "weapon_type", "drug_type", "result",
               "partner_type", "reason", "outcome")
 
@@ -54,7 +55,7 @@ def _charts(review: dict[str, Any]) -> list[dict[str, str]]:
         series = {}
         for fid, f in activity.items():
             vals = {b["key"]: b["value"] for b in f["breakdowns"].get(time_dim, [])}
-            series[f["label"]] = [vals.get(k, 0) for k in keys]
+            series[SHORT_LABELS[fid]] = [vals.get(k, 0) for k in keys]
         out.append({"title": f"Activity by {time_dim}",
                     "svg": charts.bar_chart(keys, series, title=f"Activity by {time_dim}", stacked=False)})
     for fid, dim, title in (("arrests", "offence_group", "Arrests by offence group"),
