@@ -1,0 +1,285 @@
+"""``clearhold hotspots``, ``patrol plan`` and ``near-repeat`` on a store with real data:
+``--json`` equals a direct library call; files open and hold every cell; errors exit 2."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import struct
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from clearhold.analytics import hotspots as hs
+from clearhold.interfaces.cli.main import app
+
+AREA = "ward:Blackthorn & Rectory Farm"
+runner = CliRunner()
+
+
+def flat(text: str) -> str:
+    """Console output with line wrapping undone."""
+    return " ".join(text.split())
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def base_args(store, *extra: str) -> list[str]:
+    return ["hotspots", "--area", AREA, "--from", "2022-01", "--to", "2022-04", "--store", str(store),
+            "--cell-size-m", "100", "--bandwidth-m", "300", *extra]
+
+
+def direct(store, method="gistar", **kw):
+    from clearhold.crime import service as crime
+
+    area = crime.resolve_area(AREA, store=store)
+    pts = crime.load_points(store=store, area=area, start_month="2022-01", end_month="2022-04",
+                            crime_types=kw.pop("crime_types", None))
+    return hs.hotspot_grid(pts.x_m, pts.y_m, month=pts.month, area=area.geometry, method=method,
+                           cell_size_m=100, bandwidth_m=300, **kw)
+
+
+@pytest.mark.parametrize("method", ["count", "kde", "gistar", "emerging"])
+def test_json_equals_library_call(hotspot_store, method):
+    res = invoke(*base_args(hotspot_store, "--method", method, "--json"))
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    want = direct(hotspot_store, method=method)
+    got = pd.DataFrame(data["cells"])
+    assert got["cell_id"].tolist() == want.cells["cell_id"].tolist()
+    for col in ("x_m", "y_m", "count", "harm", "kde", "gi_z", "gi_p", "gi_q"):
+        np.testing.assert_allclose(got[col].astype(float), want.cells[col].astype(float), rtol=0, atol=1e-12)
+    assert got["hotspot_class"].tolist() == want.cells["hotspot_class"].tolist()
+    assert data["cell_size_m"] == 100 and data["bandwidth_m"] == 300
+    assert data["neighbour_distance_m"] == pytest.approx(100 * math.sqrt(2))
+    assert data["period"] == {"from": "2022-01", "to": "2022-04"}
+    assert data["crime_types"] == "all" and data["weights"] == "count"
+    assert data["area"] == "Blackthorn & Rectory Farm" and data["method"] == method
+    assert sum(data["classes"].values()) == len(got) == want.grid.n_cells
+
+
+def test_types_filter_and_defaults(hotspot_store):
+    res = invoke("hotspots", "--area", AREA, "--from", "2022-01", "--to", "2022-04", "--store", str(hotspot_store),
+                 "--types", "Burglary,Vehicle crime", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["crime_types"] == ["Burglary", "Vehicle crime"]
+    assert data["cell_size_rule"].startswith("default cell size")
+    assert data["bandwidth_rule"].startswith("normal-reference rule")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".geojson", ".gpkg", ".html"])
+def test_outputs_hold_every_cell(hotspot_store, tmp_path, suffix):
+    out = tmp_path / f"cells{suffix}"
+    res = invoke(*base_args(hotspot_store, "--out", str(out)))
+    assert res.exit_code == 0, res.output
+    want = direct(hotspot_store).cells
+    if suffix == ".csv":
+        got = pd.read_csv(out)
+        assert got["cell_id"].tolist() == want["cell_id"].tolist()
+        np.testing.assert_allclose(got["gi_z"], want["gi_z"], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(got["kde"], want["kde"], rtol=0, atol=1e-12)
+    elif suffix == ".geojson":
+        data = json.loads(out.read_text())
+        cells = [f for f in data["features"] if f["properties"]["layer"] == "cells"]
+        assert [f["properties"]["cell_id"] for f in cells] == want["cell_id"].tolist()
+        ring = cells[0]["geometry"]["coordinates"][0]
+        assert len(ring) == 5 and ring[0] == ring[-1]
+        assert -1.2 < ring[0][0] < -0.7 and 52.1 < ring[0][1] < 52.4  # WGS84, Northampton
+        assert data["features"][-1]["properties"]["layer"] == "study_area"
+        assert data["metadata"]["cell_size_m"] == 100
+    elif suffix == ".gpkg":
+        check_gpkg(out, want)
+    else:
+        html = out.read_text()
+        assert "Contains public sector information licensed under the Open Government Licence v3.0" in html
+        assert "Contains OS data © Crown copyright and database right" in html
+        assert "L.geoJSON" in html and "http://" not in html.split("<script>")[0]
+        assert "tile" not in html.lower().split("leaflet")[0]
+        assert want["cell_id"].iloc[0] in html
+
+
+def check_gpkg(path, want):
+    import shapely
+
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 10400
+        srs = {r[0] for r in con.execute("SELECT srs_id FROM gpkg_spatial_ref_sys")}
+        assert {-1, 0, 4326, 27700} <= srs
+        contents = con.execute("SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY table_name").fetchall()
+        assert contents == [("hotspot_cells", "features", 27700), ("study_area", "features", 27700)]
+        geomcols = con.execute("SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns "
+                               "ORDER BY table_name").fetchall()
+        assert geomcols[0] == ("hotspot_cells", "geom", "POLYGON", 27700)
+        rows = con.execute("SELECT cell_id, x_m, y_m, gi_z, geom FROM hotspot_cells ORDER BY fid").fetchall()
+    finally:
+        con.close()
+    assert [r[0] for r in rows] == want["cell_id"].tolist()
+    np.testing.assert_allclose([r[3] if r[3] is not None else np.nan for r in rows], want["gi_z"], rtol=0, atol=1e-12)
+    blob = rows[0][4]
+    assert blob[:2] == b"GP" and blob[2] == 0 and blob[3] == 0b11
+    srs_id, minx, maxx, miny, maxy = struct.unpack("<i4d", blob[4:40])
+    geom = shapely.from_wkb(blob[40:])
+    assert srs_id == 27700
+    assert geom.bounds == (minx, miny, maxx, maxy)
+    assert geom.area == pytest.approx(100 * 100)
+    assert geom.centroid.x == pytest.approx(rows[0][1]) and geom.centroid.y == pytest.approx(rows[0][2])
+
+
+def test_human_output(hotspot_store):
+    res = invoke(*base_args(hotspot_store, "--method", "kde"))
+    assert res.exit_code == 0, res.output
+    assert "top 10 cells by kde" in res.stdout and "cells " in res.stdout
+
+
+def test_forecast_check(hotspot_store):
+    res = invoke("hotspots", "--area", AREA, "--from", "2022-01", "--to", "2022-03", "--store", str(hotspot_store),
+                 "--cell-size-m", "100", "--bandwidth-m", "300", "--test-from", "2022-04", "--test-to", "2022-04",
+                 "--json")
+    assert res.exit_code == 0, res.output
+    f = json.loads(res.stdout)["forecast"]
+    from clearhold.crime import service as crime
+
+    area = crime.resolve_area(AREA, store=hotspot_store)
+    early = crime.load_points(store=hotspot_store, area=area, start_month="2022-01", end_month="2022-03")
+    later = crime.load_points(store=hotspot_store, area=area, start_month="2022-04", end_month="2022-04")
+    r = hs.hotspot_grid(early.x_m, early.y_m, area=area.geometry, cell_size_m=100, bandwidth_m=300)
+    count, _ = hs.grid_counts(r.grid, later.x_m, later.y_m)
+    acc = hs.forecast_accuracy((r.cells["hotspot_class"] == "hot").to_numpy(), count)
+    assert f["hit_rate"] == pytest.approx(acc.hit_rate, abs=1e-12)
+    assert f["pai"] == pytest.approx(acc.pai, abs=1e-12)
+    assert f["efficiency"] == pytest.approx(acc.efficiency, abs=1e-12)
+    assert f["period"] == {"from": "2022-04", "to": "2022-04"}
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--cell-size-m", "-100"], "cell_size_m was -100; it must be a positive number of metres"),
+    (["--types", "Jaywalking"], "crime type 'Jaywalking' is unknown"),
+    (["--method", "hexbin"], "method was 'hexbin'; it must be one of count, kde, gistar, emerging"),
+    (["--fdr", "1.5"], "fdr was 1.5; it must be a number between 0 and 1"),
+    (["--from", "2022-13"], "2022-13"),
+    (["--out", "cells.shp"], "the file must end in one of"),
+])
+def test_bad_input_exits_2(hotspot_store, tmp_path, monkeypatch, extra, message):
+    monkeypatch.chdir(tmp_path)
+    args = ["hotspots", "--area", AREA, "--from", "2022-01", "--to", "2022-04", "--store", str(hotspot_store),
+            *extra]
+    res = invoke(*args)
+    assert res.exit_code == 2, res.output
+    assert message in flat(res.stderr)
+
+
+def test_empty_selection_exits_2(hotspot_store):
+    res = invoke("hotspots", "--area", AREA, "--from", "2021-01", "--to", "2021-03", "--store", str(hotspot_store))
+    assert res.exit_code == 2
+    assert "the selection has no crimes" in flat(res.stderr)
+
+
+def test_area_with_no_overlap(hotspot_store, tmp_path):
+    far = tmp_path / "cornwall.geojson"
+    far.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "far"},
+                   "geometry": {"type": "Polygon", "coordinates": [[[-5.1, 50.2], [-5.0, 50.2], [-5.0, 50.3],
+                                                                    [-5.1, 50.3], [-5.1, 50.2]]]}}]}))
+    res = invoke("hotspots", "--area", str(far), "--from", "2022-01", "--to", "2022-04", "--store", str(hotspot_store))
+    assert res.exit_code == 2, res.output
+    assert "the selection has no crimes" in flat(res.stderr) and "overlap" in flat(res.stderr)
+
+
+def test_warnings_are_printed(hotspot_store):
+    res = invoke(*base_args(hotspot_store)[:-2], "--bandwidth-m", "50")
+    assert res.exit_code == 0, res.output
+    assert "warning: bandwidth_m (50) is smaller than cell_size_m (100)" in flat(res.stderr)
+
+
+# ---------------------------------------------------------------------------- patrol
+
+def patrol_args(store, *extra):
+    return ["patrol", "plan", "--area", AREA, "--from", "2022-01", "--to", "2022-04", "--store", str(store),
+            "--cell-size-m", "150", "--budget-hours", "3", "--shift", "18:00-02:00", *extra]
+
+
+def test_patrol_plan_json_equals_library_call(hotspot_store):
+    from datetime import date
+
+    from clearhold.analytics.patrol import parse_shift, plan_patrols
+
+    res = invoke(*patrol_args(hotspot_store, "--json"))
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    from clearhold.crime import service as crime
+
+    area = crime.resolve_area(AREA, store=hotspot_store)
+    pts = crime.load_points(store=hotspot_store, area=area, start_month="2022-01", end_month="2022-04")
+    r = hs.hotspot_grid(pts.x_m, pts.y_m, area=area.geometry, cell_size_m=150, method="count")
+    start, end = parse_shift("18:00-02:00", on=date.today())
+    plan = plan_patrols(r.cells, budget_hours=3, shift_start=start, shift_end=end, cell_size_m=150)
+    assert [v["cell_id"] for v in data["visits"]] == [v.cell_id for v in plan.visits]
+    assert [v["start"] for v in data["visits"]] == [v.start.isoformat() for v in plan.visits]
+    assert len(data["visits"]) == 12 and data["used_minutes"] == 180
+    assert data["harm_covered"] == pytest.approx(plan.harm_covered)
+    assert data["area"] == "Blackthorn & Rectory Farm"
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf", ".geojson"])
+def test_patrol_sheet_files(hotspot_store, tmp_path, suffix):
+    out = tmp_path / f"plan{suffix}"
+    res = invoke(*patrol_args(hotspot_store, "--out", str(out)))
+    assert res.exit_code == 0, res.output
+    if suffix == ".pdf":
+        assert out.read_bytes()[:5] == b"%PDF-"
+    elif suffix == ".html":
+        html = out.read_text()
+        assert "Hotspot patrol plan" in html and "SP " in html and "<svg" in html
+        assert "Open Government Licence v3.0" in html
+    else:
+        data = json.loads(out.read_text())
+        cells = [f for f in data["features"] if f["properties"]["layer"] == "patrol_cells"]
+        assert sum(f["properties"]["visits"] for f in cells) == 12
+
+
+def test_patrol_plan_errors(hotspot_store):
+    res = invoke(*patrol_args(hotspot_store)[:-4], "--budget-hours", "-1", "--shift", "18:00-02:00")
+    assert res.exit_code == 2 and "budget_hours was -1" in flat(res.stderr)
+    res = invoke(*patrol_args(hotspot_store)[:-4], "--budget-hours", "2", "--shift", "evening")
+    assert res.exit_code == 2 and "shift was 'evening'" in flat(res.stderr)
+
+
+# ---------------------------------------------------------------------------- near repeat
+
+def test_near_repeat_refuses_monthly_police_data(hotspot_store):
+    res = invoke("near-repeat", "--area", AREA, "--from", "2022-01", "--to", "2022-04", "--store", str(hotspot_store))
+    assert res.exit_code == 1
+    assert "police.uk street crime is published by month only" in flat(res.stderr)
+
+
+def test_near_repeat_events_json_equals_library_call(tmp_path):
+    from clearhold.analytics.near_repeat import knox_table
+
+    rng = np.random.default_rng(0)
+    n = 120
+    df = pd.DataFrame({"x_m": rng.uniform(450_000, 452_000, n), "y_m": rng.uniform(260_000, 262_000, n),
+                       "occurred_at": pd.Timestamp("2024-01-01T10:00Z") + pd.to_timedelta(rng.integers(0, 90, n), unit="D")})
+    path = tmp_path / "events.csv"
+    df.to_csv(path, index=False)
+    res = invoke("near-repeat", "--events", str(path), "--permutations", "19", "--seed", "3", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    want = knox_table(df.x_m, df.y_m, df.occurred_at, permutations=19, seed=3)
+    assert [c["observed"] for c in data["cells"]] == want.observed.ravel().tolist()
+    np.testing.assert_allclose([c["expected"] for c in data["cells"]], want.expected.ravel(), rtol=0, atol=1e-12)
+
+
+def test_near_repeat_refuses_month_only_events(tmp_path):
+    path = tmp_path / "events.csv"
+    pd.DataFrame({"x_m": [0, 10, 20], "y_m": [0, 0, 0],
+                  "occurred_at": ["2022-01-01", "2022-02-01", "2022-03-01"]}).to_csv(path, index=False)
+    res = invoke("near-repeat", "--events", str(path))
+    assert res.exit_code == 2
+    assert "occurred_at holds months only" in flat(res.stderr)
