@@ -5,7 +5,8 @@
   var dataEl = document.getElementById("map-data");
   if (!el || !dataEl || typeof L === "undefined") { return; }
   var data = JSON.parse(dataEl.textContent);
-  var map = L.map(el, { preferCanvas: true, attributionControl: !!el.dataset.tiles });
+  var map = L.map(el, { attributionControl: !!el.dataset.tiles });
+  var canvas = L.canvas();
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "map tiles" }).addTo(map);
   }
@@ -21,7 +22,7 @@
   if (data.points && data.points.length) {
     var group = L.featureGroup();
     data.points.forEach(function (p) {
-      var m = L.circleMarker([p.lat, p.lon], { radius: 3, color: p.kind === "arrest" ? "#a4141d" : "#0b2545", weight: 1, fillOpacity: 0.7 });
+      var m = L.circleMarker([p.lat, p.lon], { renderer: canvas, radius: 3, color: p.kind === "arrest" ? "#a4141d" : "#0b2545", weight: 1, fillOpacity: 0.7 });
       m.bindTooltip(p.kind.replace("_", " ") + " #" + p.id);
       m.on("click", function () { window.location.href = "/records/" + p.id; });
       group.addLayer(m);
