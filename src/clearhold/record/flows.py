@@ -202,6 +202,22 @@ def import_csv(
             field_name, _, problem = str(exc).partition(": ")
             errors.append(RowError(p, line, field_name if problem else None, problem or str(exc)))
 
+    outer = session.begin_nested()  # the import's own all-or-nothing, whatever the caller does next
+    try:
+        _create_all(session, p, operation, entered_by, groups, skip_existing, report, errors)
+    except BaseException:
+        outer.rollback()
+        raise
+    if errors:
+        outer.rollback()
+        errors.sort(key=lambda e: e.line)
+        raise ImportFailed(p, errors)
+    outer.commit()
+    return report
+
+
+def _create_all(session: Session, p: str, operation: str, entered_by: str, groups, skip_existing: bool,
+                report: ImportReport, errors: list[RowError]) -> None:
     ctx = service.new_context(session)
     ids_by_ref: dict[str, int] = {}
     for line, row, items in groups:
@@ -241,7 +257,3 @@ def import_csv(
                 errors.append(RowError(p, line, field_name, problem))
             else:
                 errors.append(RowError(p, line, None, str(exc)))
-    if errors:
-        errors.sort(key=lambda e: e.line)
-        raise ImportFailed(p, errors)
-    return report

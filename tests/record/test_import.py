@@ -1,0 +1,133 @@
+"""CSV import: all or nothing, every problem named by file, line and field."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clearhold.errors import InvalidInput, NotFound, RowError
+from clearhold.record import service
+from clearhold.record.flows import ImportFailed, import_csv
+from clearhold.storage.database import session_scope
+from tests.support.ledger import make_operation
+
+GOOD = """kind,ref,occurred_at,lat,lon,vrm,reason,result,tactic,source_ref,person_ref,offence_group,offence_text,item_kind,weapon_type,drug_class,drug_type,quantity,unit,cash_gbp
+vehicle_stop,VS-1,2023-08-01T10:00:00+01:00,52.235,-0.895,AB12CDE,anpr_hit,arrest,ANPR stops,,,,,,,,,,,
+arrest,ARR-1,2023-08-01T10:20:00+01:00,52.235,-0.895,,,,,VS-1,P-0001,Drug offences|Possession of weapons offences,PWITS class A|possession of a knife,weapon,knife,,,,,
+arrest,ARR-1,2023-08-01T10:20:00+01:00,,,,,,,,,,,drug,,A,cocaine,10,g,
+arrest,ARR-1,,,,,,,,,,,,cash,,,,,,500.00
+"""
+
+
+@pytest.fixture
+def engine(sqlite_engine):
+    make_operation(sqlite_engine)
+    return sqlite_engine
+
+
+def _count(engine) -> int:
+    with session_scope(engine) as s:
+        return len(service.list_(s, operation_slug="op-test"))
+
+
+def test_good_file_imports_with_items_offences_and_links(engine, tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    with session_scope(engine) as s:
+        report = import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    assert (report.rows_read, report.records_created, report.items_created) == (4, 2, 3)
+    with session_scope(engine) as s:
+        arrest = service.get_by_ref(s, operation_slug="op-test", ref="ARR-1")
+        stop = service.get_by_ref(s, operation_slug="op-test", ref="VS-1")
+        assert arrest.source_record_id == stop.id
+        assert [(o.offence_group, o.offence_text) for o in arrest.offences] == [
+            ("Drug offences", "PWITS class A"), ("Possession of weapons offences", "possession of a knife")]
+        assert [(i.item_kind, i.value_pence, i.cash_pence) for i in arrest.items] == [
+            ("weapon", None, None), ("drug", 80000, None), ("cash", None, 50000)]
+
+
+def test_reimport_is_refused_unless_skip_existing(engine, tmp_path):
+    path = tmp_path / "records.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    with session_scope(engine) as s:
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    with session_scope(engine) as s, pytest.raises(ImportFailed, match="use --skip-existing"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    with session_scope(engine) as s:
+        report = import_csv(s, path=path, operation="op-test", entered_by="analyst", skip_existing=True)
+    assert (report.records_created, report.records_skipped) == (0, 2)
+    assert _count(engine) == 2
+
+
+def test_one_bad_row_means_nothing_is_imported_and_every_problem_is_named(engine, tmp_path):
+    bad = GOOD + "arrest,ARR-2,2023-08-02T10:00:00+01:00,52.235,-0.895,,,,,,john smith,Drug offences,x,,,,,,,\n"
+    bad += "vehicle_stop,VS-2,yesterday,52.235,-0.895,XY99ABC,anpr_hit,search,,,,,,,,,,,,\n"
+    path = tmp_path / "bad.csv"
+    path.write_text(bad, encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(ImportFailed) as info:
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    errors = info.value.errors
+    assert [(e.line, e.field) for e in errors] == [(6, "person_ref"), (7, "occurred_at")]
+    assert all(e.path == str(path) for e in errors)
+    assert "never a name" in errors[0].problem
+    assert "nothing was imported" in str(info.value)
+    assert _count(engine) == 0
+
+
+@pytest.mark.parametrize(("content", "line", "field", "message"), [
+    ("kind,occurred_at,colour\narrest,2023-08-01T10:00:00+01:00,red\n", 1, "colour", "unknown column"),
+    ("kind,ref\narrest,A\n", 1, "occurred_at", "required column is missing"),
+    ("kind,occurred_at\narrest,2023-08-01T10:00:00+01:00,extra\n", 2, None, "has 3 values but the header has 2"),
+    ("kind,occurred_at,lat,lon\nvehicle_stop,2023-08-01T10:00:00+01:00,north,1\n", 2, "lat", "'north' is not a number"),
+])
+def test_structural_problems_name_line_and_field(engine, tmp_path, content, line, field, message):
+    path = tmp_path / "x.csv"
+    path.write_text(content, encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(InvalidInput, match=message) as info:
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    if not isinstance(info.value, ImportFailed):
+        assert (info.value.line, info.value.field) == (line, field)
+    else:
+        assert (info.value.errors[0].line, info.value.errors[0].field) == (line, field)
+
+
+def test_non_utf8_byte_names_its_line(engine, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("kind,occurred_at,notes\narrest,2023-08-01T10:00:00+01:00,caf\xe9\n".encode("latin-1"))
+    with session_scope(engine) as s, pytest.raises(RowError, match=r"line 2: byte 0xe9 is not UTF-8"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+
+
+def test_empty_file_and_unknown_operation(engine, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(InvalidInput, match="the file is empty"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    path.write_text(GOOD, encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(NotFound, match="operation 'op-nope' not found"):
+        import_csv(s, path=path, operation="op-nope", entered_by="analyst")
+
+
+_cell = st.text(alphabet=string.ascii_letters + string.digits + " -:.+|", max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["arrest", "vehicle_stop", "patrol", "seizure", "bogus"]),
+                               _cell, _cell, _cell), min_size=1, max_size=6))
+def test_arbitrary_rows_import_whole_or_not_at_all(engine, tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("h") / "fuzz.csv"
+    lines = ["kind,occurred_at,person_ref,vrm"] + [",".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _count(engine)
+    try:
+        with session_scope(engine) as s:
+            report = import_csv(s, path=path, operation="op-test", entered_by="fuzz")
+    except InvalidInput as exc:
+        assert str(path) in str(exc)
+        assert _count(engine) == before
+    else:
+        assert _count(engine) == before + report.records_created
+        assert report.records_created + report.records_skipped <= report.rows_read
