@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -29,10 +30,13 @@ CONFUSION_CLASSES: tuple[str, ...] = ("0ODQ", "1I", "2Z", "5S", "8B", "6G")
 ALPHABET = string.digits + string.ascii_uppercase  # codes 1..36; 0 means "no character"
 MAX_CODE_CHARS = 12  # 37**12 < 2**63: up to 12 characters encode without loss
 
-_KEEP = {ord(c): c for c in ALPHABET} | {ord(c.lower()): c for c in string.ascii_uppercase}
-_NORMALISE_TABLE = {i: _KEEP.get(i) for i in range(128)}
 _CLASS_OF = {ch: cls[0] for cls in CONFUSION_CLASSES for ch in cls}
-_KEY_TABLE = str.maketrans({ch: rep for ch, rep in _CLASS_OF.items() if ch != rep})
+_UPPER_BYTES = bytes.maketrans(string.ascii_lowercase.encode(), string.ascii_uppercase.encode())
+_KEY_BYTES = bytes(
+    ord(_CLASS_OF.get(chr(b).upper(), chr(b).upper())) if chr(b).isascii() and chr(b).isalnum() else b
+    for b in range(256)
+)
+_DROP_BYTES = bytes(b for b in range(256) if not (chr(b).isascii() and chr(b).isalnum()))
 
 _CURRENT = re.compile(r"^[A-HJ-PR-Y]{2}([0-9]{2})[A-HJ-PR-Z]{3}$")
 _PREFIX = re.compile(r"^[A-HJ-NPR-Y][0-9]{1,3}[A-HJ-PR-Y]{3}$")
@@ -46,18 +50,23 @@ def normalise(raw: str) -> str:
     """Upper-case ``raw`` and keep only ASCII letters and digits: ``"ab12 cde"`` -> ``"AB12CDE"``."""
     if not isinstance(raw, str):
         raise TypeError(f"raw was {type(raw).__name__}; it must be a str")
-    # characters outside ASCII map to None (dropped) because the table only covers 0..127
-    return "".join(ch for ch in raw if ord(ch) < 128).translate(_NORMALISE_TABLE)
+    # C-level: drop non-ASCII, upper-case, delete everything but letters and digits
+    return raw.encode("ascii", "ignore").translate(_UPPER_BYTES, _DROP_BYTES).decode("ascii")
 
 
 def misread_key(vrm: str) -> str:
     """The misread-equivalence key of a plate (normalised first): ``"SO5 OBD"`` -> ``"505080"``."""
-    return normalise(vrm).translate(_KEY_TABLE)
+    return vrm.encode("ascii", "ignore").translate(_KEY_BYTES, _DROP_BYTES).decode("ascii")
 
 
 def plate_format(vrm: str) -> str:
     """The format label of a plate (normalised first); never raises for odd plates."""
-    plate = normalise(vrm)
+    return format_of_normalised(normalise(vrm))
+
+
+@lru_cache(maxsize=1 << 16)
+def format_of_normalised(plate: str) -> str:
+    """:func:`plate_format` of a plate already normalised (cached: plates recur in traffic)."""
     current = _CURRENT.match(plate)
     if current:
         return "other" if current.group(1) in _AGE_NOT_ISSUED else "current"

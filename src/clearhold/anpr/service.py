@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -237,17 +237,18 @@ def ingest_reads(
     if not new:
         return IngestResult(0, len(reads_in), [])
     rows = []
+    normalise, key_of, format_of = plates.normalise, plates.misread_key, plates.format_of_normalised
     for r in new:
-        vrm = plates.normalise(r.vrm)
+        vrm = normalise(r.vrm)
         rows.append({
             "read_id": r.read_id, "camera_ref": r.camera_id, "vrm_raw": r.vrm, "vrm": vrm,
-            "vrm_key": plates.misread_key(vrm), "plate_format": plates.plate_format(vrm),
+            "vrm_key": key_of(vrm), "plate_format": format_of(vrm),
             "confidence": r.confidence, "captured_at": r.captured_at, "received_at": received_at,
             "lat": r.lat, "lon": r.lon, "lane": r.lane, "direction": r.direction,
             "plate_image_ref": r.plate_image_ref, "overview_image_ref": r.overview_image_ref,
             "preserved_for": None,
         })
-    session.execute(sa.insert(Read.__table__), rows)
+    _insert_reads(session, rows)
     alerts: list[dict[str, Any]] = []
     if live is not None and len(live.index):
         found = matcher.match(live.index, [r["vrm_raw"] for r in rows])
@@ -280,6 +281,33 @@ def ingest_reads(
                     "reason": entry["reason"], "action": entry["action"], "hotlist": entry["hotlist"],
                 })
     return IngestResult(len(new), len(reads_in) - len(new), alerts)
+
+
+_READ_COLUMNS = ("read_id", "camera_ref", "vrm_raw", "vrm", "vrm_key", "plate_format", "confidence",
+                 "captured_at", "received_at", "lat", "lon", "lane", "direction", "plate_image_ref",
+                 "overview_image_ref", "preserved_for")
+_SQLITE_INSERT = (f"INSERT INTO anpr_reads ({', '.join(_READ_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(_READ_COLUMNS))})")
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
+
+
+def _insert_reads(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert; on SQLite straight through the driver (the hot path of ingest)."""
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(sa.insert(Read.__table__), rows)
+        return
+    times = {}
+
+    def naive(at: datetime) -> str:
+        text = times.get(at)
+        if text is None:
+            text = times[at] = at.astimezone(UTC).strftime(_SQLITE_TIME)
+        return text
+
+    params = [(r["read_id"], r["camera_ref"], r["vrm_raw"], r["vrm"], r["vrm_key"], r["plate_format"], r["confidence"],
+               naive(r["captured_at"]), naive(r["received_at"]), r["lat"], r["lon"], r["lane"], r["direction"],
+               r["plate_image_ref"], r["overview_image_ref"], None) for r in rows]
+    session.connection().exec_driver_sql(_SQLITE_INSERT, params)
 
 
 def get_read(session: Session, *, read_id: str) -> Read:

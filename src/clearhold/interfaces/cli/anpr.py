@@ -118,7 +118,7 @@ def serve_cmd(
 
     with handled_errors():
         app = create_app(database_url=database)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3)
 
 
 # ------------------------------------------------------------------------------ hotlists
