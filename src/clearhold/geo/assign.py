@@ -39,9 +39,8 @@ def locate(geo: Geography, x_m, y_m) -> np.ndarray:
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return out
-    xy = np.column_stack([x[ok], y[ok]])
-    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
-    points = shapely.points(uniq)
+    inverse, uniq = pd.factorize(x[ok] + 1j * y[ok])  # hash-based: fast on 10^6 points
+    points = shapely.points(np.real(uniq), np.imag(uniq))
     pt_idx, geom_idx = geo.tree.query(points, predicate="intersects")
     first = np.full(len(uniq), -1, dtype=np.int64)
     order = np.lexsort((geom_idx, pt_idx))
@@ -51,7 +50,7 @@ def locate(geo: Geography, x_m, y_m) -> np.ndarray:
     first[pt_sorted[keep]] = geom_sorted[keep]
     codes = geo.lsoa21[0]
     per_unique = np.where(first >= 0, codes[np.maximum(first, 0)], None)
-    out[ok] = per_unique[inverse.ravel()]
+    out[ok] = per_unique[inverse]
     return out
 
 
@@ -64,8 +63,8 @@ def assign_lsoa21(geo: Geography, published_codes, x_m, y_m, located) -> tuple[n
     method = np.full(n, "none", dtype=object)
     if n == 0:
         return lsoa21, method
-    codes = np.where(pd.isna(raw), "", raw).astype(str)
-    uniq, inverse = np.unique(codes, return_inverse=True)
+    inverse, uniq = pd.factorize(raw, use_na_sentinel=False)
+    uniq = ["" if (u is None or u != u) else str(u) for u in uniq]
     known21 = geo.lsoa21_codes
     targets = geo.crosswalk_targets
     u_code = np.full(len(uniq), None, dtype=object)
@@ -86,7 +85,6 @@ def assign_lsoa21(geo: Geography, published_codes, x_m, y_m, located) -> tuple[n
         else:
             split_cands[i] = cands
             u_method[i] = "split"
-    inverse = inverse.ravel()
     lsoa21[:] = u_code[inverse]
     method[:] = u_method[inverse]
     split_rows = np.flatnonzero(method == "split")

@@ -103,6 +103,14 @@ def _mtime(path: Path) -> float:
         return 0
 
 
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (0, 0)
+    return (st.st_size, st.st_mtime_ns)
+
+
 class _Cache(dict):
     lock = threading.Lock()
 
@@ -136,9 +144,8 @@ class Geography:
         out = {c: np.full(codes.shape[0], None, dtype=object) for c in _ATTR_COLUMNS}
         if codes.shape[0] == 0 or not len(self.attrs):
             return out
-        keys = np.where(pd.isna(codes), "", codes).astype(str)
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        pos = np.array([self.attr_index.get(u, -1) for u in uniq], dtype=np.int64)[inverse.ravel()]
+        inverse, uniq = pd.factorize(codes, use_na_sentinel=False)
+        pos = np.array([self.attr_index.get(u, -1) if isinstance(u, str) else -1 for u in uniq], dtype=np.int64)[inverse]
         hit = pos >= 0
         for c in _ATTR_COLUMNS:
             out[c][hit] = self.attr_arrays[c][pos[hit]]
@@ -152,7 +159,8 @@ class Geography:
 def geography(lake: Lake) -> Geography:
     """The store's geography (cached per process until a layer or lookup changes)."""
     files = [lake.layer_path("lsoa21")] + [lake.lookup_path(n) for n in ("lsoa11_lsoa21", "lsoa21_ward", "lad_csp_pfa", "population_lsoa21")]
-    key = ("geography", str(lake.root), tuple(_mtime(f) for f in files))
+    # keyed by the files' names, sizes and times, so a copied store shares the cache
+    key = ("geography", tuple((f.name, *_stat(f)) for f in files))
     hit = _CACHE.get(key)
     if hit is not None:
         return hit

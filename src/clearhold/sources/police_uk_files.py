@@ -201,7 +201,7 @@ def parse(source: SourceFile, data: bytes | None = None) -> ParsedFile:
     label = source.label
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if not data or data.isspace():
         raise RowError(label, 1, None, "the file is empty (no header)")
     _check_utf8(label, data)
     header_end = data.find(b"\n")
@@ -259,7 +259,7 @@ def _read_rows(label: str, data: bytes, body: bytes, width: int):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if not body.strip():
+    if not body or body.isspace():
         return pa.table({f"f{i}": pa.array([], pa.string()) for i in range(width)})
     names = [f"f{i}" for i in range(width)]
     try:
