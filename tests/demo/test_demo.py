@@ -1,0 +1,55 @@
+"""The README's main job: the demo reproduces every published figure of both reference operations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from clearhold.interfaces.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.mark.slow
+def test_demo_builds_reuses_and_matches_the_press_releases(tmp_path, shared_data, monkeypatch):
+    monkeypatch.setenv("CLEARHOLD_DATA_DIR", str(shared_data))
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["demo", "--out", str(out), "--json", "--no-pdf"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["action"] == "built"
+    assert all(src.startswith("ONS boundary") for src in summary["boundaries"].values())
+    got = {(r["operation"], r["figure"]): (r["display"], r["matches"]) for r in summary["figures"]}
+    assert got == {
+        ("op-serious-violence-2023", "arrests"): ("72", True),
+        ("op-serious-violence-2023", "knives_bladed"): ("47", True),
+        ("op-serious-violence-2023", "anpr_stops"): ("95", True),
+        ("op-serious-violence-2023", "arrests_from_anpr_stops"): ("21", True),
+        ("op-revive-2023", "arrests"): ("more than 190", True),
+        ("op-revive-2023", "drugs_value"): ("£209,000", True),
+        ("op-revive-2023", "weapons"): ("49", True),
+        ("op-revive-2023", "cash"): ("more than £42,000", True),
+        ("op-revive-2023", "custodial_months"): ("31 years", True),
+        ("op-revive-2023", "intel_logs"): ("1,969", True),
+    }
+    review = json.loads((out / "op-revive-2023-review.json").read_text(encoding="utf-8"))
+    from clearhold.interfaces.cli.common import engine_for
+    from clearhold.reports.review import build_review
+    from clearhold.storage.database import session_scope
+
+    with session_scope(engine_for(None)) as s:
+        direct = build_review(s, operation_slug="op-revive-2023")
+    assert [f for f in review["figures"]] == direct["figures"]
+    assert (out / "op-serious-violence-2023-review.html").stat().st_size > 10_000
+    again = runner.invoke(app, ["demo", "--out", str(out), "--json", "--no-pdf"], catch_exceptions=False)
+    assert json.loads(again.stdout)["action"] == "reused"
+
+
+def test_demo_without_shared_data_uses_labelled_outlines(tmp_path):
+    from clearhold.demo.places import load_places
+
+    places = load_places(None)
+    assert {p.source for p in places.values()} == {"approximate outline (shared data not found)"}
+    assert places["blackthorn"].geometry["type"] == "Polygon"
