@@ -64,8 +64,11 @@ def test_unknown_force_and_unpublished_month(fake, make_client, tmp_path):
     client = make_client(fake)
     with pytest.raises(InvalidInput, match=r"force was 'atlantis'; data.police.uk knows these forces: avon-and-somerset, bedfordshire, northamptonshire"):
         fetch_force("atlantis", "2023-01", "2023-01", cache_dir=tmp_path, client=client)
-    with pytest.raises(InvalidInput, match=r"month 2023-04 is not published by data.police.uk \(http://127.0.0.1:\d+/api\); published months run from 2023-01 to 2023-03"):
+    with pytest.raises(InvalidInput, match=r"month 2023-04 is not published by data.police.uk \(http://127.0.0.1:\d+/api\): "
+                                           r"the API has 2023-01 to 2023-03; http://127.0.0.1:\d+/data/archive/2023-03.zip does not exist \(HTTP 404\)$"):
         fetch_force(FORCE, "2023-03", "2023-04", cache_dir=tmp_path, client=client)
+    with pytest.raises(InvalidInput, match=r"month 2022-12 is not published by data.police.uk \(http://127.0.0.1:\d+/api\): the API has 2023-01 to 2023-03$"):
+        fetch_force(FORCE, "2022-12", "2022-12", cache_dir=tmp_path, client=client, source="api")
     assert sorted(files_of(tmp_path)) == [
         "2023-03/2023-03-northamptonshire-stop-and-search.csv", "2023-03/2023-03-northamptonshire-street.csv",
     ]
@@ -410,3 +413,19 @@ def test_one_fetch_per_cache_folder_at_a_time(tmp_path):
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         with pytest.raises(Conflict, match=r"cache_dir .* is in use by another fetch \(lock .*\.lock\); wait for it to finish"):
             fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path)
+
+
+def test_months_the_api_no_longer_has_come_from_an_older_archive(make_fake, make_client, tmp_path, real_street_files):
+    """The API keeps about three years; the archive of month M + 35 still holds month M."""
+    fake = make_fake(months=("2027-12", "2028-01"), archive={"2027-03": archive_members(real_street_files)})
+    report = fetch_force(FORCE, "2024-04", "2024-04", cache_dir=tmp_path, client=make_client(fake), kinds=("street",))
+    assert [(u.kind, u.status, u.source) for u in report.units] == [("street", "fetched", "archive 2027-03.zip")]
+    assert (tmp_path / "2024-04" / "2024-04-northamptonshire-street.csv").read_bytes() == real_street_files["2024-04"]
+    assert fake.requests("/api/crimes-street") == []
+
+
+def test_a_month_in_neither_the_api_nor_the_archive(make_fake, make_client, tmp_path, real_street_files):
+    fake = make_fake(months=("2027-12", "2028-01"), archive={"2027-03": archive_members(real_street_files)})
+    with pytest.raises(InvalidInput, match=r"month 2024-04 is not published .*: the API has 2027-12 to 2028-01; "
+                                           r"http://127.0.0.1:\d+/data/archive/2027-03.zip has no 2024-04/2024-04-northamptonshire-stop-and-search.csv$"):
+        fetch_force(FORCE, "2024-04", "2024-04", cache_dir=tmp_path, client=make_client(fake), kinds=("stop-and-search",))

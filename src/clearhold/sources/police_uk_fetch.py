@@ -397,13 +397,13 @@ class _Session:
             self._force_name = forces[self.force]
         return self._force_name
 
-    def _check_published(self, month: str) -> None:
-        if month not in self.data_sets:
-            months = sorted(self.data_sets)
-            raise InvalidInput(
-                f"month {month} is not published by data.police.uk ({self.client.base_url}); "
-                f"published months run from {months[0]} to {months[-1]}"
-            )
+    def _not_published(self, month: str, archive_note: str | None) -> InvalidInput:
+        months = sorted(self.data_sets)
+        where = f"; {archive_note}" if archive_note else ""
+        return InvalidInput(
+            f"month {month} is not published by data.police.uk ({self.client.base_url}): "
+            f"the API has {months[0]} to {months[-1]}{where}"
+        )
 
     def _archive(self, month: str):
         from clearhold.sources.police_uk_fetch_archive import RemoteArchive, archive_for
@@ -416,9 +416,11 @@ class _Session:
         return self._archives[name]
 
     def fetch_unit(self, month: str, kind: str, key: str) -> UnitResult:
-        self._check_published(month)
+        in_api = month in self.data_sets  # the API keeps about 36 months; older ones only in archives
+        if not in_api and self.source == "api":
+            raise self._not_published(month, None)
         _ = self.force_name  # checks the force id before anything is written
-        if kind == "stop-and-search" and self.force not in self.data_sets[month]:
+        if kind == "stop-and-search" and in_api and self.force not in self.data_sets[month]:
             entry = {"source": "", "rows": 0, "path": None, "bytes": None, "sha256": None,
                      "completed_at": _now(), "notes": {"reason": "crimes-street-dates lists no stop-and-search data for this force and month"}}
             self.manifest.record(key, entry)
@@ -426,6 +428,8 @@ class _Session:
         data, source, rows, notes = None, "api", 0, {}
         if self.source in ("auto", "archive"):
             data, source, rows, notes = self._from_archive(month, kind)
+        if data is None and not in_api:
+            raise self._not_published(month, notes.get("archive"))
         if data is None and kind == "outcomes" and self.source != "archive":
             notes["reason"] = "outcomes files come only from the monthly archive; the API has no per-force outcomes query"
             return UnitResult(self.force, month, kind, "unavailable", "", 0, None, notes)
