@@ -421,7 +421,7 @@ def test_months_the_api_no_longer_has_come_from_an_older_archive(make_fake, make
     report = fetch_force(FORCE, "2024-04", "2024-04", cache_dir=tmp_path, client=make_client(fake), kinds=("street",))
     assert [(u.kind, u.status, u.source) for u in report.units] == [("street", "fetched", "archive 2027-03.zip")]
     assert (tmp_path / "2024-04" / "2024-04-northamptonshire-street.csv").read_bytes() == real_street_files["2024-04"]
-    assert fake.requests("/api/crimes-street") == []
+    assert fake.requests("/api/crimes-street/") == [] and fake.requests("/api/crimes-no-location") == []
 
 
 def test_a_month_in_neither_the_api_nor_the_archive(make_fake, make_client, tmp_path, real_street_files):
