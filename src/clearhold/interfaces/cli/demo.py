@@ -60,8 +60,9 @@ def demo(
     c = console()
     c.print(f"Demo {build.action}: {build.reason}. Database: {summary['database']}")
     unit = {"pence": "p", "months": " months", "minutes": " min", "count": ""}
-    c.print(table(["operation", "figure", "as stated", "exact", "published", "same", "records"], [
-        [r["operation"], r["label"], r["display"], f"{r['exact']}{unit[r['unit']]}", r["published"],
+    names = {slug: res["review"]["operation"]["name"] for slug, res in results.items()}
+    c.print(table(["operation", "figure", "computed", "exact", "published", "same", "records"], [
+        [names[r["operation"]][:14], r["figure"], r["display"], f"{r['exact']}{unit[r['unit']]}", r["published"],
          "yes" if r["matches"] else "NO", r["record_count"]] for r in rows], title="Computed from the records vs published"))
     for slug, paths in summary["reviews"].items():
         c.print(f"{slug} review: {paths['html']}")
