@@ -291,6 +291,37 @@ def _in_area(frame: pd.DataFrame, area: ResolvedArea) -> np.ndarray:
     return frame["lsoa21"].isin(area.lsoa21).to_numpy()
 
 
+def _counts(lake: Lake, area: ResolvedArea, *, start_month, end_month, crime_types) -> pd.DataFrame:
+    """Crimes per (month, crime_type) in one area: ``month, crime_type, count``.
+
+    LSOA-defined areas are aggregated inside DuckDB; polygon areas fetch the points in the
+    polygon's bounding box and test them with shapely."""
+    if area.select_by == "lsoa":
+        import duckdb
+
+        files = [str(lake.root / p.path) for p in lake.current("street")
+                 if (not start_month or p.month >= start_month) and (not end_month or p.month <= end_month)]
+        if not files or not area.lsoa21:
+            return pd.DataFrame({"month": pd.Series(dtype=object), "crime_type": pd.Series(dtype=object),
+                                 "count": pd.Series(dtype="int64")})
+        listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        sql = (f"SELECT month, crime_type, count(*) AS count FROM read_parquet([{listing}], hive_partitioning=false) "
+               "WHERE month BETWEEN ? AND ? AND lsoa21 IN (SELECT unnest(?))")
+        params: list = [start_month or "0000-00", end_month or "9999-99", list(area.lsoa21)]
+        if crime_types is not None:
+            sql += " AND crime_type IN (SELECT unnest(?))"
+            params.append(list(crime_types))
+        con = duckdb.connect()
+        try:
+            return con.execute(sql + " GROUP BY ALL", params).fetchdf()
+        finally:
+            con.close()
+    frame = _read_rows(lake, start_month=start_month, end_month=end_month, crime_types=crime_types, areas=[area],
+                       columns=["month", "crime_type", "x_m", "y_m", "lsoa21"])
+    frame = frame[_in_area(frame, area)]
+    return frame.groupby(["month", "crime_type"]).size().rename("count").reset_index()
+
+
 def load_points(*, store=None, area=None, start_month: str | None = None, end_month: str | None = None,
                 crime_types=None, weights="count") -> pd.DataFrame:
     """Street crimes with a location, one row per crime, for mapping and hotspot analysis.
@@ -358,13 +389,12 @@ def monthly_counts(*, store=None, areas: Mapping[str, object], start_month: str,
     types = _check_types(crime_types)
     harm_set = load_harm(weights)
     resolved = {label: _area_of(a, lake) for label, a in areas.items()}
-    frame = _read_rows(lake, start_month=start_month, end_month=end_month, crime_types=types,
-                       areas=list(resolved.values()), columns=["month", "crime_type", "x_m", "y_m", "lsoa21"])
-    frame["harm"] = harm_weights(frame["crime_type"], harm_set.weights) if len(frame) else 0.0
+    weights_map = harm_set.weights
     parts = []
     for label, area in resolved.items():
-        sub = frame[_in_area(frame, area)]
-        g = sub.groupby("month").agg(count=("harm", "size"), harm=("harm", "sum")).reindex(months, fill_value=0)
+        c = _counts(lake, area, start_month=start_month, end_month=end_month, crime_types=types)
+        c = c.assign(harm=c["count"].to_numpy(dtype="float64") * harm_weights(c["crime_type"], weights_map) if len(c) else 0.0)
+        g = c.groupby("month").agg(count=("count", "sum"), harm=("harm", "sum")).reindex(months, fill_value=0)
         parts.append(pd.DataFrame({"area": label, "month": months, "count": g["count"].to_numpy(dtype="int64"),
                                    "harm": g["harm"].to_numpy(dtype="float64")}))
     return pd.concat(parts, ignore_index=True)
@@ -388,16 +418,14 @@ def summary(*, store=None, area, start_month: str, end_month: str, crime_types=N
     resolved = _area_of(area, lake)
     if resolved is None:
         raise InvalidInput("area is required")
-    frame = _read_rows(lake, start_month=start_month, end_month=end_month, crime_types=types, areas=[resolved],
-                       columns=["month", "crime_type", "x_m", "y_m", "lsoa21"])
-    frame = frame[_in_area(frame, resolved)]
-    frame = frame.assign(harm=harm_weights(frame["crime_type"], harm_set.weights) if len(frame) else 0.0)
-    g = frame.groupby(["month", "crime_type"]).agg(count=("harm", "size"), harm=("harm", "sum"))
+    c = _counts(lake, resolved, start_month=start_month, end_month=end_month, crime_types=types)
+    g = c.set_index(["month", "crime_type"])[["count"]]
     index = pd.MultiIndex.from_product([months, types or list(CRIME_TYPES)], names=["month", "crime_type"])
     g = g.reindex(index, fill_value=0).reset_index()
+    counts = g["count"].to_numpy(dtype="int64")
     out = pd.DataFrame({
-        "month": g["month"], "area": area_label or resolved.name, "crime_type": g["crime_type"],
-        "count": g["count"].astype("int64"), "harm": g["harm"].astype("float64"),
+        "month": g["month"].astype(object), "area": area_label or resolved.name, "crime_type": g["crime_type"].astype(object),
+        "count": counts, "harm": counts * harm_weights(g["crime_type"], harm_set.weights),
     })
     if resolved.residents:
         out["rate_per_1000"] = (out["count"] / resolved.residents * 1000.0).round(6)

@@ -119,19 +119,28 @@ def from_lsoa(codes: list[str], *, lake: Lake) -> ResolvedArea:
 def from_district(level: str, value: str, *, lake: Lake) -> ResolvedArea:
     from clearhold.geo.store import geography
 
-    attrs = geography(lake).attrs
+    geo = geography(lake)
+    cached = geo.unions.get(("district", level, value))
+    if cached is not None:
+        return cached
+    attrs = geo.attrs
     col = {"lad": "lad", "csp": "csp", "force": "pfa", "pfa": "pfa"}[level]
     if not len(attrs) or attrs[f"{col}_code"].isna().all():
         raise InvalidInput(f"{level} areas need the LSOA lookups in the store; load them with `clearhold geo load FILE`")
     wanted = _norm(value)
-    names = attrs[f"{col}_name"].fillna("").map(_norm)
-    mask = (names == wanted) | (attrs[f"{col}_code"].fillna("").str.upper() == value.upper())
+    codes_col = attrs[f"{col}_code"].fillna("")
+    labels = attrs[f"{col}_name"].fillna("")
+    pairs = {(c, n) for c, n in zip(codes_col.tolist(), labels.tolist(), strict=True)}
+    chosen = {c for c, n in pairs if c and (_norm(n) == wanted or c.upper() == value.upper())}
+    mask = codes_col.isin(chosen)
     if not mask.any():
         known = sorted(set(attrs[f"{col}_name"].dropna()))
         close = [k for k in known if wanted[:4] and wanted[:4] in _norm(k)][:10]
         raise NotFound(f"{level} {value!r} not found" + (f"; did you mean {close}?" if close else ""))
     label = attrs.loc[mask, f"{col}_name"].iloc[0]
-    return _lsoa_area(label, level if level != "pfa" else "force", sorted(attrs.index[mask]), lake=lake)
+    out = _lsoa_area(label, level if level != "pfa" else "force", sorted(attrs.index[mask]), lake=lake)
+    geo.unions[("district", level, value)] = out
+    return out
 
 
 def _norm(text: str) -> str:
@@ -226,9 +235,14 @@ def _lsoa_area(name: str, kind: str, codes: list[str], *, lake: Lake) -> Resolve
     geo = geography(lake)
     geom = None
     if geo.lsoa21 is not None:
-        idx = np.flatnonzero(np.isin(geo.lsoa21[0], codes))
-        if len(idx):
+        key = tuple(codes)
+        geom = geo.unions.get(key)
+        idx = [geo.lsoa21_index[c] for c in codes if c in geo.lsoa21_index]
+        if geom is None and idx:
             geom = shapely.union_all(geo.lsoa21[2][idx])
+            if len(geo.unions) > 64:
+                geo.unions.clear()
+            geo.unions[key] = geom
     residents = None
     if len(geo.attrs) and geo.attrs["residents"].notna().any():
         residents = float(geo.attrs["residents"].reindex(codes).sum())

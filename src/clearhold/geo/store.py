@@ -137,6 +137,7 @@ class Geography:
     lsoa21_index: dict = None  # lsoa21 code -> position in ``lsoa21`` arrays
     attr_index: dict = None  # lsoa21 code -> row position in ``attrs``
     attr_arrays: dict = None  # column -> numpy object array aligned with ``attrs``
+    unions: dict = None  # cache: tuple of LSOA codes -> union of their polygons
 
     def attributes_of(self, codes) -> dict[str, np.ndarray]:
         """Columns of ``attrs`` for each code (None where unknown), via unique codes."""
@@ -178,7 +179,7 @@ def geography(lake: Lake) -> Geography:
                     lsoa21_codes=frozenset(attrs.index.tolist()), crosswalk_targets=targets,
                     lsoa21_index={} if lsoa21 is None else {c: i for i, c in reversed(list(enumerate(lsoa21[0].tolist())))},
                     attr_index={c: i for i, c in enumerate(attrs.index.tolist())},
-                    attr_arrays={c: attrs[c].to_numpy(dtype=object) for c in _ATTR_COLUMNS})
+                    attr_arrays={c: attrs[c].to_numpy(dtype=object) for c in _ATTR_COLUMNS}, unions={})
     _CACHE[key] = out
     return out
 
