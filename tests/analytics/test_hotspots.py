@@ -464,3 +464,13 @@ def test_hotspot_grid_emerging_matches_emerging_hotspots():
     em = hs.emerging_hotspots(g, sl)
     assert r.cells["hotspot_class"].tolist() == em.hotspot_class.tolist()
     assert r.cells["hot_months"].tolist() == em.hot_months.tolist()
+
+
+def test_kde_counts_points_outside_the_region_box():
+    rng = np.random.default_rng(8)
+    x = rng.uniform(0, 2000, 80)
+    y = rng.uniform(0, 2000, 80)
+    g = hs.make_grid(x, y, cell_size_m=100, area=box(700, 700, 1300, 1300))
+    cx, cy = g.centres()
+    got = hs.quartic_kde(g, x, y, bandwidth_m=450)
+    np.testing.assert_allclose(got, brute_quartic(cx, cy, x, y, np.ones(80), 450), rtol=0, atol=TOL)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -132,14 +133,16 @@ class Grid:
     def n_cols(self) -> int:
         return int(self.mask.shape[1])
 
-    @property
+    @cached_property
     def flat(self) -> np.ndarray:
         """Row-major positions (in the box) of the region cells, in region order."""
-        return np.flatnonzero(self.mask.ravel())
+        flat = np.flatnonzero(self.mask.ravel())
+        flat.setflags(write=False)
+        return flat
 
-    @property
+    @cached_property
     def n_cells(self) -> int:
-        return int(self.mask.sum())
+        return int(self.flat.size)
 
     def columns_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Absolute (col, row) indices of the region cells."""
@@ -174,8 +177,13 @@ class Grid:
         return out
 
     def _lookup(self) -> np.ndarray:
+        return self._lookup_cached
+
+    @cached_property
+    def _lookup_cached(self) -> np.ndarray:
         lookup = np.full(self.mask.size, -1, dtype=np.int64)
         lookup[self.flat] = np.arange(self.n_cells)
+        lookup.setflags(write=False)
         return lookup
 
     def to_dense(self, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
@@ -467,10 +475,12 @@ def quartic_kde(grid: Grid, x_m: Any, y_m: Any, *, bandwidth_m: float, weights: 
     Notes
     -----
     Method: the exact kernel sum, not a binned approximation. Identical locations are merged
-    (police.uk points are snapped to map points), then for every offset ``(dc, dr)`` of a
-    cell that can lie within ``h`` of a point's own cell, the distances from all points to that
-    cell's centre are evaluated at once (numpy broadcasting over chunks of offsets) and added
-    with ``numpy.bincount``. Cost: points x offsets, ``offsets ~ pi (h / c + 1.5)^2``.
+    (police.uk points are snapped to map points) and the points sorted by their own cell.
+    For every offset ``(dc, dr)`` of a cell whose centre can lie within ``h`` of some point of
+    the home cell, the kernel from all points to the centre of the offset cell is evaluated
+    at once (vectorised over points), summed per home cell (``numpy.add.reduceat``) and added
+    to the shifted cells. Cost: points x offsets, ``offsets ~ pi (h / c + 1.5)^2``; no loop
+    over cells.
 
     References
     ----------
@@ -503,12 +513,15 @@ def _kde_offsets(c: float, h: float) -> np.ndarray:
 
 def _quartic_kde(grid: Grid, x, y, w, h) -> np.ndarray:
     c = grid.cell_size_m
-    # merge identical locations
-    xy = np.stack([x, y], axis=1)
-    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
-    uw = np.bincount(inverse.ravel(), weights=w, minlength=len(uniq))
+    # merge identical locations (police.uk points are snapped to shared map points)
+    order = np.lexsort((y, x))
+    xs, ys = x[order], y[order]
+    new = np.empty(xs.size, dtype=bool)
+    new[:1] = True
+    new[1:] = (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])
+    uw = np.bincount(np.cumsum(new) - 1, weights=w[order])
     keep = uw > 0
-    ux, uy, uw = uniq[keep, 0], uniq[keep, 1], uw[keep]
+    ux, uy, uw = xs[new][keep], ys[new][keep], uw[keep]
     work = int(ux.size * math.pi * (h / c + 1.5) ** 2)  # points x offsets, before building them
     if work > MAX_KDE_EVALUATIONS:
         raise InvalidInput(
@@ -516,31 +529,36 @@ def _quartic_kde(grid: Grid, x, y, w, h) -> np.ndarray:
             f"evaluations (limit {MAX_KDE_EVALUATIONS:,}); use a smaller bandwidth or larger cells"
         )
     offsets = _kde_offsets(c, h)
-    pcol = np.floor(ux / c).astype(np.int64) - grid.col0
-    prow = np.floor(uy / c).astype(np.int64) - grid.row0
-    lookup = grid._lookup()
-    n_rows, n_cols = grid.n_rows, grid.n_cols
-    out = np.zeros(grid.n_cells)
+    reach = int(np.abs(offsets).max()) if offsets.size else 0
+    # points can reach the box from up to `reach` cells outside it; the array is padded by
+    # 2 * reach so that shifted targets never leave it
+    pad = 2 * reach
+    n_rows, n_cols = grid.n_rows + 2 * pad, grid.n_cols + 2 * pad
+    acol = np.floor(ux / c)
+    arow = np.floor(uy / c)
+    pcol = acol.astype(np.int64) - grid.col0 + pad
+    prow = arow.astype(np.int64) - grid.row0 + pad
+    inside = ((pcol >= reach) & (pcol < n_cols - reach) & (prow >= reach) & (prow < n_rows - reach))
+    fx = (ux - acol * c)[inside]  # position within the home cell, [0, c)
+    fy = (uy - arow * c)[inside]
+    uw = uw[inside]
+    src = prow[inside] * n_cols + pcol[inside]
+    order = np.argsort(src, kind="stable")
+    src, fx, fy, uw = src[order], fx[order], fy[order], uw[order]
+    cells, starts = np.unique(src, return_index=True)
+    padded = np.zeros(n_rows * n_cols)
     h2 = h * h
-    scale = 1e6 * 3.0 / (math.pi * h2)
-    chunk = max(1, 4_000_000 // max(ux.size, 1))
-    for start in range(0, len(offsets), chunk):
-        off = offsets[start:start + chunk]
-        tc = pcol[:, None] + off[None, :, 0]
-        tr = prow[:, None] + off[None, :, 1]
-        inside = (tc >= 0) & (tc < n_cols) & (tr >= 0) & (tr < n_rows)
-        cx = (tc + grid.col0 + 0.5) * c
-        cy = (tr + grid.row0 + 0.5) * c
-        d2 = (cx - ux[:, None]) ** 2 + (cy - uy[:, None]) ** 2
-        hit = inside & (d2 < h2)
-        if not hit.any():
-            continue
-        pos = lookup[tr[hit] * n_cols + tc[hit]]
-        u = 1.0 - d2[hit] / h2
-        val = np.broadcast_to(uw[:, None], d2.shape)[hit] * u * u
-        ok = pos >= 0
-        out += np.bincount(pos[ok], weights=val[ok], minlength=grid.n_cells)
-    return out * scale
+    for dc, dr in offsets:
+        dx = (dc + 0.5) * c - fx
+        dy = (dr + 0.5) * c - fy
+        u = 1.0 - (dx * dx + dy * dy) / h2
+        np.maximum(u, 0.0, out=u)
+        k = uw * u * u
+        if cells.size:
+            # targets are distinct for one offset, so a fancy-index add is exact
+            padded[cells + (dr * n_cols + dc)] += np.add.reduceat(k, starts)
+    dense = padded.reshape(n_rows, n_cols)[pad:pad + grid.n_rows, pad:pad + grid.n_cols]
+    return dense.ravel()[grid.flat] * (1e6 * 3.0 / (math.pi * h2))
 
 
 # ----------------------------------------------------------------------------------------
@@ -598,7 +616,7 @@ def getis_ord_gistar(grid: Grid, values: Any, *, neighbour_distance_m: float | N
     ``z_i = (sum_j w_ij x_j - xbar W_i) / (s sqrt((n W_i - W_i^2) / (n - 1)))``, with
     ``W_i = sum_j w_ij``, ``xbar`` the mean and ``s`` the standard deviation (divisor ``n``)
     of all region cells. Neighbour sums are computed with ``scipy.ndimage.correlate`` over a
-    dense box and the offsets' footprint. The z-scores equal ``esda.G_Local(y, w, transform="B",
+    dense box, one shifted slice per neighbour offset. The z-scores equal ``esda.G_Local(y, w, transform="B",
     star=True).Zs``; esda's own ``p_norm`` is one-sided (``p_norm = gi_p / 2``).
     If all values are equal, Gi* is undefined and every z and p is NaN.
 
@@ -630,40 +648,47 @@ def getis_ord_gistar(grid: Grid, values: Any, *, neighbour_distance_m: float | N
     return GiStar(z=z, p=p, n_neighbours=nb, neighbour_distance_m=d)
 
 
-def _footprint(grid: Grid, d: float) -> np.ndarray:
-    off = neighbour_offsets(grid.cell_size_m, d)
-    reach = int(np.abs(off).max()) if off.size else 0
-    fp = np.zeros((2 * reach + 1, 2 * reach + 1))
-    fp[off[:, 1] + reach, off[:, 0] + reach] = 1.0
-    return fp
+def _neighbour_sum(dense: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Sum over the offsets of the shifted box (zero outside): ``out[r, c] = sum dense[r+dr, c+dc]``."""
+    out = np.zeros_like(dense)
+    n_rows, n_cols = dense.shape
+    for dc, dr in offsets:
+        if abs(dr) >= n_rows or abs(dc) >= n_cols:
+            continue
+        dst_r = slice(max(0, -dr), n_rows - max(0, dr))
+        src_r = slice(max(0, dr), n_rows - max(0, -dr))
+        dst_c = slice(max(0, -dc), n_cols - max(0, dc))
+        src_c = slice(max(0, dc), n_cols - max(0, -dc))
+        out[dst_r, dst_c] += dense[src_r, src_c]
+    return out
 
 
 def _gistar_z(grid: Grid, x: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z for each row of ``x`` (slices x region cells); returns (z, neighbour counts)."""
-    from scipy import ndimage
-
-    fp = _footprint(grid, d)
+    offsets = neighbour_offsets(grid.cell_size_m, d)
     flat = grid.flat
-    nb = ndimage.correlate(grid.mask.astype(float), fp, mode="constant", cval=0.0).ravel()[flat]
+    nb = _neighbour_sum(grid.mask.astype(float), offsets).ravel()[flat]
     n = grid.n_cells
     z = np.full(x.shape, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.sqrt((n * nb - nb * nb) / (n - 1)) if n > 1 else np.zeros_like(nb)
     for t in range(x.shape[0]):
         xt = x[t]
-        lag = ndimage.correlate(grid.to_dense(xt), fp, mode="constant", cval=0.0).ravel()[flat]
+        lag = _neighbour_sum(grid.to_dense(xt), offsets).ravel()[flat]
         mean = xt.sum() / n
         s = math.sqrt(max((xt * xt).sum() / n - mean * mean, 0.0))
         if n < 2 or s <= 0 or s < 1e-12 * max(abs(mean), 1.0):
             continue
-        denom = s * np.sqrt((n * nb - nb * nb) / (n - 1))
+        denom = s * spread
         with np.errstate(divide="ignore", invalid="ignore"):
             z[t] = np.where(denom > 0, (lag - mean * nb) / denom, np.nan)
     return z, nb.astype(np.int64)
 
 
 def _two_sided_p(z: np.ndarray) -> np.ndarray:
-    from scipy import stats
+    from scipy.special import ndtr
 
-    return 2.0 * stats.norm.sf(np.abs(z))
+    return 2.0 * ndtr(-np.abs(z))
 
 
 def benjamini_hochberg(p: Any) -> np.ndarray:
@@ -698,12 +723,17 @@ def benjamini_hochberg(p: Any) -> np.ndarray:
     pv = flat[ok]
     m = pv.size
     if m:
-        order = np.argsort(pv, kind="mergesort")
-        ranked = pv[order] * m / np.arange(1, m + 1)
+        # tied p-values share the q of the tie group's last rank, so work on distinct values
+        # (Gi* on counts has few distinct p-values; np.sort is much faster than argsort)
+        sorted_p = np.sort(pv)
+        new = np.empty(m, dtype=bool)
+        new[0] = True
+        np.not_equal(sorted_p[1:], sorted_p[:-1], out=new[1:])
+        values = sorted_p[new]
+        last_rank = np.append(np.flatnonzero(new)[1:], m)  # 1-based rank of each group's last
+        ranked = values * m / last_rank
         ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-        out = np.empty(m)
-        out[order] = np.minimum(ranked, 1.0)
-        q[ok] = out
+        q[ok] = np.minimum(ranked, 1.0)[np.searchsorted(values, pv)]
     return q.reshape(p.shape)
 
 

@@ -122,8 +122,10 @@ def _print_summary(hrun, summary: dict, out: Path | None) -> None:
     top = hrun.cells.sort_values(key, ascending=False).head(10)
     rows = [[r.cell_id, f"{r.x_m:.0f}", f"{r.y_m:.0f}", r.count, f"{r.harm:.4g}", f"{r.kde:.4g}",
              f"{r.gi_z:.3f}", f"{r.gi_q:.3g}", r.hotspot_class] for r in top.itertuples()]
-    con.print(table(["cell_id", "x_m", "y_m", "count", "harm", "kde", "gi_z", "gi_q", "class"], rows,
-                    title=f"top 10 cells by {key}"))
+    t = table(["cell_id", "x_m", "y_m", "count", "harm", "kde", "gi_z", "gi_q", "class"], rows,
+              title=f"top 10 cells by {key}")
+    t.columns[0].overflow = "fold"
+    con.print(t)
     if "forecast" in summary:
         f = summary["forecast"]
         con.print(f"forecast on {f['period']['from']} to {f['period']['to']}: hit rate {f['hit_rate']:.3f}, "
