@@ -216,7 +216,7 @@ class IngestResult:
 
 
 def ingest_reads(
-    session: Session, *, reads_in: Sequence[ReadIn], live: LiveIndex | None,
+    session: Session, *, reads_in: Sequence[ReadIn | dict[str, Any]], live: LiveIndex | None,
     received_at: datetime | None = None, now: datetime | None = None,
 ) -> IngestResult:
     """Store a batch of reads and match the new ones, in the caller's transaction.
@@ -226,9 +226,10 @@ def ingest_reads(
     """
     received_at = received_at or utcnow()
     now = now or received_at
-    unique: dict[str, ReadIn] = {}
-    for r in reads_in:
-        unique.setdefault(r.read_id, r)
+    unique: dict[str, dict[str, Any]] = {}
+    for r in reads_in:  # ReadIn models or trusted dicts with the same keys
+        d = r if isinstance(r, dict) else r.__dict__
+        unique.setdefault(d["read_id"], d)
     ids = list(unique)
     existing: set[str] = set()
     for chunk in _chunks(ids):
@@ -239,13 +240,14 @@ def ingest_reads(
     rows = []
     normalise, key_of, format_of = plates.normalise, plates.misread_key, plates.format_of_normalised
     for r in new:
-        vrm = normalise(r.vrm)
+        vrm = normalise(r["vrm"])
+        get = r.get
         rows.append({
-            "read_id": r.read_id, "camera_ref": r.camera_id, "vrm_raw": r.vrm, "vrm": vrm,
+            "read_id": r["read_id"], "camera_ref": r["camera_id"], "vrm_raw": r["vrm"], "vrm": vrm,
             "vrm_key": key_of(vrm), "plate_format": format_of(vrm),
-            "confidence": r.confidence, "captured_at": r.captured_at, "received_at": received_at,
-            "lat": r.lat, "lon": r.lon, "lane": r.lane, "direction": r.direction,
-            "plate_image_ref": r.plate_image_ref, "overview_image_ref": r.overview_image_ref,
+            "confidence": get("confidence"), "captured_at": r["captured_at"], "received_at": received_at,
+            "lat": get("lat"), "lon": get("lon"), "lane": get("lane"), "direction": get("direction"),
+            "plate_image_ref": get("plate_image_ref"), "overview_image_ref": get("overview_image_ref"),
             "preserved_for": None,
         })
     _insert_reads(session, rows)
@@ -288,7 +290,7 @@ _READ_COLUMNS = ("read_id", "camera_ref", "vrm_raw", "vrm", "vrm_key", "plate_fo
                  "overview_image_ref", "preserved_for")
 _SQLITE_INSERT = (f"INSERT INTO anpr_reads ({', '.join(_READ_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_READ_COLUMNS))})")
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
+# times go in as SQLAlchemy's SQLite DATETIME storage format: "YYYY-MM-DD HH:MM:SS.ffffff"
 
 
 def _insert_reads(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -301,7 +303,7 @@ def _insert_reads(session: Session, rows: list[dict[str, Any]]) -> None:
     def naive(at: datetime) -> str:
         text = times.get(at)
         if text is None:
-            text = times[at] = at.astimezone(UTC).strftime(_SQLITE_TIME)
+            text = times[at] = at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         return text
 
     params = [(r["read_id"], r["camera_ref"], r["vrm_raw"], r["vrm"], r["vrm_key"], r["plate_format"], r["confidence"],
@@ -364,7 +366,6 @@ def acknowledge(session: Session, *, hit_id: int, decision: str, by: str, image_
     hit.reject_reason = None if decision == "accept" else decision.removeprefix("reject_")
     hit.acknowledged_at = at or utcnow()
     hit.acknowledged_by = by
-    session.flush()
     return hit
 
 
@@ -382,7 +383,6 @@ def record_outcome(session: Session, *, hit_id: int, outcome: str, by: str, at: 
     hit.outcome = outcome
     hit.outcome_at = at or utcnow()
     hit.outcome_by = by
-    session.flush()
     return hit
 
 
