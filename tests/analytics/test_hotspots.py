@@ -474,3 +474,13 @@ def test_kde_counts_points_outside_the_region_box():
     cx, cy = g.centres()
     got = hs.quartic_kde(g, x, y, bandwidth_m=450)
     np.testing.assert_allclose(got, brute_quartic(cx, cy, x, y, np.ones(80), 450), rtol=0, atol=TOL)
+
+
+@pytest.mark.parametrize("module", ["clearhold.analytics.hotspots", "clearhold.analytics.patrol",
+                                    "clearhold.analytics.near_repeat"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0

@@ -86,7 +86,8 @@ def knox_table(
     x_m, y_m : array_like
         Event locations in BNG metres.
     occurred_at : array_like of datetime-like
-        When each event happened (day resolution at least).
+        When each event happened (day resolution at least); strings in ISO 8601. Times
+        without a zone are taken as UTC.
     distance_bands_m, time_bands_days : sequence of float
         Band edges starting at 0: bands are "same location" (0 m) / "same day" (< 1 day
         apart... 0 days), then ``(e0, e1]``, ``(e1, e2]`` ...; pairs beyond the last edges
@@ -131,7 +132,11 @@ def knox_table(
     if x.size != y.size or not np.isfinite(x).all() or not np.isfinite(y).all():
         raise InvalidInput("x_m and y_m must be finite and of the same length")
     try:
-        t = pd.to_datetime(pd.Series(occurred_at), utc=True)
+        raw = pd.Series(occurred_at)
+        if pd.api.types.is_datetime64_any_dtype(raw):
+            t = pd.to_datetime(raw, utc=True)
+        else:
+            t = pd.to_datetime(raw, utc=True, format="ISO8601")
     except (ValueError, TypeError) as exc:
         raise InvalidInput(f"occurred_at has values that are not dates ({exc})") from None
     if t.size != x.size:
@@ -148,7 +153,7 @@ def knox_table(
             "street crime); near-repeat analysis needs the real date of each event")
     d_edges = _edges("distance_bands_m", distance_bands_m, "metres")
     t_edges = _edges("time_bands_days", time_bands_days, "days")
-    days = (t.astype("int64").to_numpy() // 86_400_000_000_000).astype(np.int64)  # UTC day number
+    days = ((t - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)  # UTC day
     tree = cKDTree(np.column_stack([x, y]))
     pairs = tree.query_pairs(r=float(d_edges[-1]), output_type="ndarray")
     i, j = pairs[:, 0], pairs[:, 1]
