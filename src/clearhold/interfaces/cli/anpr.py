@@ -472,3 +472,67 @@ def grant_senior_cmd(target: Annotated[str, typer.Argument(help="User authorised
                                   granted_by_rank=rank, reason=reason)
         out = {"authorisation_id": row.id, "user": target, "offence_category": offence_category}
     emit_json(out) if json_out else console().print(f"senior authorisation {out['authorisation_id']} for {target}")
+
+
+# ------------------------------------------------------------------------------ synthetic
+
+def _network(seed: int, start: str | None, days: int, cameras: int, vehicles: int, hotlisted: int):
+    from clearhold.anpr import synthetic
+
+    return synthetic.generate(seed, start=_when(start) if start else None, days=days, n_cameras=cameras,
+                              n_vehicles=vehicles, n_hotlisted=hotlisted)
+
+
+SeedOpt = Annotated[int, typer.Option("--seed")]
+StartOpt = Annotated[str | None, typer.Option("--start", help="First day (ISO 8601, default 2023-08-01).")]
+DaysOpt = Annotated[int, typer.Option("--days")]
+CamerasOpt = Annotated[int, typer.Option("--cameras")]
+VehiclesOpt = Annotated[int, typer.Option("--vehicles")]
+HotlistedOpt = Annotated[int, typer.Option("--hotlisted")]
+
+
+@anpr.command("generate")
+def generate_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder for cameras.csv, hotlist.csv, reads.csv.")],
+    seed: SeedOpt = 2023, start: StartOpt = None, days: DaysOpt = 14, cameras: CamerasOpt = 300,
+    vehicles: VehiclesOpt = 5000, hotlisted: HotlistedOpt = 120, json_out: JsonOpt = False,
+) -> None:
+    """Write a seeded synthetic camera network and its reads as CSV files."""
+    with handled_errors():
+        net = _network(seed, start, days, cameras, vehicles, hotlisted)
+        out.mkdir(parents=True, exist_ok=True)
+        net.cameras.to_csv(out / "cameras.csv", index=False)
+        hot = net.hotlist.assign(markers=net.hotlist["markers"].map(";".join))
+        hot.to_csv(out / "hotlist.csv", index=False)
+        reads = net.reads.assign(captured_at=net.reads["captured_at"].map(lambda t: t.isoformat()))
+        reads.to_csv(out / "reads.csv", index=False)
+    summary = {"cameras": len(net.cameras), "hotlist": len(net.hotlist), "reads": len(net.reads), "out": str(out)}
+    emit_json(summary) if json_out else console().print(
+        f"{summary['cameras']} cameras, {summary['hotlist']} hotlist entries, {summary['reads']} reads in {out}")
+
+
+@anpr.command("demo")
+def demo_cmd(
+    user: UserOpt, seed: SeedOpt = 2023, start: StartOpt = None, days: DaysOpt = 14, cameras: CamerasOpt = 300,
+    vehicles: VehiclesOpt = 5000, hotlisted: HotlistedOpt = 120,
+    operation: Annotated[str | None, typer.Option("--operation", help="Work the hits into this operation's ledger.")] = None,
+    stops: Annotated[int, typer.Option("--stops")] = 95, arrests: Annotated[int, typer.Option("--arrests")] = 21,
+    tactic: Annotated[str | None, typer.Option("--tactic")] = None,
+    preserve: Annotated[str | None, typer.Option("--preserve", help="Preserve the reads for this named investigation.")] = None,
+    database: DatabaseOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Load a synthetic network through the ingest path; with --operation, turn hits into stops and arrests."""
+    from clearhold.anpr import demo
+    from clearhold.interfaces.cli.common import progress_callback
+    from clearhold.storage.database import session_scope
+
+    with handled_errors():
+        net = _network(seed, start, days, cameras, vehicles, hotlisted)
+        engine = engine_for(database)
+        with progress_callback("loading reads") as cb, session_scope(engine) as session:
+            out = {"loaded": demo.load_network(session, network=net, preserved_for=preserve, by=user, progress=cb)}
+        if operation:
+            with session_scope(engine) as session:
+                out["worked"] = demo.work_hits(session, network=net, operation=operation, stops=stops,
+                                               arrests=arrests, seed=seed, by=user, tactic=tactic)
+    emit_json(out) if json_out else console().print(str(out))
