@@ -18,6 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _crime_setup import fresh_store, geo_store, national_month, real_files  # noqa: E402
 
 
+CPU: list[float] = []
+
+
 def duckdb_floor(files: list[Path]) -> float:
     import duckdb
 
@@ -37,8 +40,10 @@ def ingest_once(geo: Path, work: Path, files: list[Path]) -> tuple[float, int]:
 
     store = fresh_store(geo, work / "store")
     start = time.perf_counter()
+    cpu = time.process_time()
     results = service.ingest(store=store, paths=files)
     elapsed = time.perf_counter() - start
+    CPU.append(time.process_time() - cpu)
     rows = sum(r["rows_read"] for r in results)
     assert rows == sum(r["rows_stored"] + r["rows_quarantined"] for r in results)
     return elapsed, rows
@@ -71,7 +76,9 @@ def main() -> None:
     figures: dict[str, float | int] = {"setup_geo_store_s": round(setup_geo, 3), "geography_build_s": round(geography_build, 3),
                                        "generate_national_s": round(generate, 3)}
     for label, files in (("real15", real), ("national", national)):
+        CPU.clear()
         runs = [ingest_once(geo, work, files) for _ in range(args.repeat)]
+        cpu_s = statistics.median(CPU)
         floors = [duckdb_floor(files) for _ in range(args.repeat)]
         ingest_s = statistics.median(r[0] for r in runs)
         floor_s = statistics.median(floors)
@@ -79,11 +86,13 @@ def main() -> None:
         figures.update({
             f"{label}_files": len(files), f"{label}_rows": rows, f"{label}_ingest_s": round(ingest_s, 3),
             f"{label}_duckdb_read_csv_s": round(floor_s, 3), f"{label}_ratio_to_duckdb": round(ingest_s / floor_s, 2),
-            f"{label}_rows_per_s": int(rows / ingest_s),
+            f"{label}_rows_per_s": int(rows / ingest_s), f"{label}_ingest_cpu_s": round(cpu_s, 3),
         })
         print(f"{label:9s} {len(files):3d} files {rows:>8,} rows | clearhold ingest {ingest_s:6.2f} s "
-              f"| DuckDB read_csv {floor_s:6.2f} s | ratio {ingest_s / floor_s:5.1f}x")
+              f"| DuckDB read_csv {floor_s:6.2f} s | ratio {ingest_s / floor_s:5.1f}x | ingest CPU {cpu_s:6.2f} s")
     print(f"geography build (once per process, not in the figures above): {geography_build:.2f} s")
+    figures["load_average_1min"] = round(__import__("os").getloadavg()[0], 2)
+    print(f"machine load average (1 min) at the end: {figures['load_average_1min']} on {__import__('os').cpu_count()} CPUs")
     print(json.dumps(figures))
 
 

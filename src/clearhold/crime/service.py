@@ -71,63 +71,110 @@ def ingest(*, store=None, paths: Iterable[str | Path], progress: Progress | None
     if not sources:
         raise InvalidInput(f"no data.police.uk CSV files found in {[str(p) for p in paths]}")
     geo = geography(lake)
-    known = {(p.kind, p.force, p.month, p.sha256): p for p in lake.publications()}
-    pending: list[tuple[object, object, object]] = []
+    known = {(p.kind, p.force, p.month, p.sha256) for p in lake.publications()}
     results: list[dict] = []
+    drafts: list[Publication] = []
+    written: list[Path] = []
     seen: set[tuple] = set()
     rows_done = 0
     report(0, len(sources), "reading")
-    for i, source in enumerate(sources):
-        parsed = parse(source)
-        key = (parsed.kind, parsed.force, parsed.month, parsed.sha256)
-        if parsed.rows_read > _MAX_LINE:
-            raise SourceError(f"{source.label}: {parsed.rows_read} rows; at most {_MAX_LINE} rows per file are supported")
-        result = {
-            "path": source.label, "kind": parsed.kind, "force": parsed.force, "month": parsed.month,
-            "publication": parsed.sha256[:16], "status": "unchanged" if key in known or key in seen else "stored",
-            "current": False, "rows_read": parsed.rows_read, "rows_stored": parsed.table.num_rows,
-            "rows_quarantined": parsed.quarantine.num_rows, "reasons": parsed.reasons,
-        }
-        if result["status"] == "stored":
-            seen.add(key)
-            pending.append((parsed, _with_geography(parsed, geo), _quarantine_table(parsed)))
-        results.append(result)
-        rows_done += parsed.rows_read
-        report(i + 1, len(sources), f"{Path(source.label.split('!')[-1]).name} ({rows_done:,} rows)")
-    if pending:
-        _commit(lake, pending)
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Files are parsed and written two at a time (pyarrow, pyproj and shapely release the GIL).
+    # Parquet files are invisible until the manifest names them; on any error the files written
+    # by this call are removed and the manifest is left as it was.
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        futures = [pool.submit(_prepare, lake, source, geo) for source in sources]
+        for i, future in enumerate(futures):
+            result, draft, files = future.result()
+            written.extend(files)
+            key = (result["kind"], result["force"], result["month"], draft.sha256)
+            if key in known or key in seen:
+                result["status"] = "unchanged"
+            else:
+                seen.add(key)
+                drafts.append(draft)
+            results.append(result)
+            rows_done += result["rows_read"]
+            report(i + 1, len(sources), f"{Path(result['path'].split('!')[-1]).name} ({rows_done:,} rows)")
+        if drafts:
+            _commit(lake, drafts)
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=True)
+        for future in futures:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                written.extend(future.result()[2])
+        _remove_unlisted(lake, written)
+        raise
+    pool.shutdown(wait=True)
     current = {(p.kind, p.force, p.month): p.pub_id for kind in ("street", "outcomes", "stop_and_search") for p in lake.current(kind)}
     for r in results:
         r["current"] = current.get((r["kind"], r["force"], r["month"])) == r["publication"]
     return results
 
 
-def _commit(lake: Lake, pending) -> None:
+def _prepare(lake: Lake, source, geo) -> tuple[dict, Publication, list[Path]]:
+    """Parse one file, add geography, write its Parquet files (not yet in the manifest)."""
+    from clearhold.sources.police_uk_files import parse
+
+    parsed = parse(source)
+    if parsed.rows_read > _MAX_LINE:
+        raise SourceError(f"{source.label}: {parsed.rows_read} rows; at most {_MAX_LINE} rows per file are supported")
+    pub_id = parsed.sha256[:16]
+    result = {
+        "path": source.label, "kind": parsed.kind, "force": parsed.force, "month": parsed.month,
+        "publication": pub_id, "status": "stored", "current": False, "rows_read": parsed.rows_read,
+        "rows_stored": parsed.table.num_rows, "rows_quarantined": parsed.quarantine.num_rows, "reasons": parsed.reasons,
+    }
+    path = lake.partition_dir(parsed.kind, parsed.force, parsed.month) / f"{pub_id}.parquet"
+    qfile = lake.partition_dir(parsed.kind, parsed.force, parsed.month, quarantine=True) / f"{pub_id}.parquet"
+    files: list[Path] = []
+    if not path.exists():
+        atomic_write_parquet(_with_geography(parsed, geo), path)
+        files.append(path)
+    if parsed.quarantine.num_rows and not qfile.exists():
+        atomic_write_parquet(_quarantine_table(parsed), qfile)
+        files.append(qfile)
+    draft = Publication(
+        pub_id=pub_id, sha256=parsed.sha256, kind=parsed.kind, force=parsed.force, month=parsed.month,
+        source=source.label, published_at=source.published_at, ingested_at="", seq=0,
+        rows_read=parsed.rows_read, rows_stored=parsed.table.num_rows, rows_quarantined=parsed.quarantine.num_rows,
+        reasons=parsed.reasons, path=str(path.relative_to(lake.root)),
+        quarantine_path=str(qfile.relative_to(lake.root)) if parsed.quarantine.num_rows else "",
+    )
+    return result, draft, files
+
+
+def _remove_unlisted(lake: Lake, files: list[Path]) -> None:
+    listed = {p.path for p in lake.publications()} | {p.quarantine_path for p in lake.publications()}
+    for f in set(files):
+        if str(f.relative_to(lake.root)) not in listed:
+            f.unlink(missing_ok=True)
+            for parent in f.parents:  # drop partition folders left empty
+                if parent == lake.root:
+                    break
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
+
+
+def _commit(lake: Lake, drafts: list[Publication]) -> None:
+    from dataclasses import replace
+
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with lake.locked():
         pubs = lake.publications()
         have = {(p.kind, p.force, p.month, p.sha256) for p in pubs}
         seq = max((p.seq for p in pubs), default=0)
-        for parsed, table, quarantine in pending:
-            if (parsed.kind, parsed.force, parsed.month, parsed.sha256) in have:
+        for draft in drafts:
+            if (draft.kind, draft.force, draft.month, draft.sha256) in have:
                 continue  # another process stored the same bytes meanwhile
-            pub_id = parsed.sha256[:16]
-            folder = lake.partition_dir(parsed.kind, parsed.force, parsed.month)
-            path = folder / f"{pub_id}.parquet"
-            atomic_write_parquet(table, path)
-            qpath = ""
-            if quarantine.num_rows:
-                qfile = lake.partition_dir(parsed.kind, parsed.force, parsed.month, quarantine=True) / f"{pub_id}.parquet"
-                atomic_write_parquet(quarantine, qfile)
-                qpath = str(qfile.relative_to(lake.root))
             seq += 1
-            pubs.append(Publication(
-                pub_id=pub_id, sha256=parsed.sha256, kind=parsed.kind, force=parsed.force, month=parsed.month,
-                source=parsed.source.label, published_at=parsed.source.published_at, ingested_at=now, seq=seq,
-                rows_read=parsed.rows_read, rows_stored=parsed.table.num_rows,
-                rows_quarantined=parsed.quarantine.num_rows, reasons=parsed.reasons,
-                path=str(path.relative_to(lake.root)), quarantine_path=qpath,
-            ))
+            pubs.append(replace(draft, ingested_at=now, seq=seq))
         lake.write_manifest(pubs)
 
 

@@ -167,5 +167,9 @@ def atomic_write_parquet(table, path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp, compression="snappy")
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp, compression="snappy")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
