@@ -99,10 +99,6 @@ def test_service_level_refusals_are_422_or_409(live):
 
 
 def test_review_json_and_pdf(live):
-    from clearhold.reports import review as reviews
-
-    if not hasattr(reviews, "render"):
-        pytest.skip("clearhold.reports.review.render is not there yet")
     with live.client("supervisor") as c:
         review = c.get("/api/v1/operations/test-op/review", params={"from": "2026-11-01", "to": "2026-11-20"})
         assert review.status_code == 200

@@ -135,7 +135,7 @@ def _include_anpr(app: FastAPI) -> None:
     from fastapi import Depends
 
     from clearhold.interfaces.api.deps import allow_by_path
-    from clearhold.interfaces.api.routers.common import AUTH_ERRORS
+    from clearhold.interfaces.api.routers.common import AUTH_ERRORS, INVALID
 
     if not _available("clearhold.anpr.api"):
         return
@@ -144,7 +144,7 @@ def _include_anpr(app: FastAPI) -> None:
     if router is None:
         return
     app.include_router(router, prefix="/api/v1", dependencies=[Depends(allow_by_path(ANPR_RULES))],
-                       responses=AUTH_ERRORS)
+                       responses={**AUTH_ERRORS, **INVALID})
     app.state.anpr_enabled = True
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from clearhold.interfaces.api.deps import allow, scope
-from clearhold.interfaces.api.routers.common import AUTH_ERRORS, NOT_FOUND
+from clearhold.interfaces.api.routers.common import AUTH_ERRORS, NOT_FOUND, Message
 from clearhold.user.roles import allowed
 from clearhold.user.service import Principal
 
@@ -25,11 +25,14 @@ _TRACE_KEYS = {"record_ids", "intel_log_ids"}
 
 
 def sanitise(review: dict[str, Any]) -> dict[str, Any]:
-    """The review as a partner may see it (a new dict; the input is left unchanged)."""
+    """The review as a partner may see it (a new dict; the input is left unchanged).
+
+    Trace lists (record and intelligence log ids) are emptied, record rows and points dropped.
+    """
 
     def strip(value):
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in _TRACE_KEYS}
+            return {k: ([] if k in _TRACE_KEYS else strip(v)) for k, v in value.items()}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -38,7 +41,7 @@ def sanitise(review: dict[str, Any]) -> dict[str, Any]:
     out["records"] = []
     out["points"] = []
     for fig in out.get("figures", []):
-        if str(fig.get("id", "")).startswith("intelligence"):
+        if str(fig.get("id", "")).startswith("intel"):
             fig["breakdowns"] = {}
     out["sanitised"] = True
     return out
@@ -57,17 +60,27 @@ def build_for(request: Request, who: Principal, slug: str, start: date | None, e
 
 
 def rendered(review: dict[str, Any], fmt: str) -> Response:
+    from fastapi.responses import JSONResponse
+
     from clearhold.reports import review as reviews
 
-    body = reviews.render(review, fmt)
+    render = getattr(reviews, "render", None)
+    if render is None:
+        try:
+            from clearhold.reports.render import render
+        except ImportError:
+            render = None
+    if render is None:
+        return JSONResponse({"detail": f"the {fmt} rendering of the review is not available in this build"}, status_code=501)
+    body = render(review, fmt)
     slug = review["operation"]["slug"]
     name = f"review-{slug}-{review['period']['from']}-{review['period']['to']}.{fmt}"
-    disposition = "inline" if fmt == "html" else "attachment"
-    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    # a download (its own inline map code is meant for a file opened on its own, not this origin)
+    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/operations/{slug}/review", responses={
-    **NOT_FOUND, 200: {"description": "The review (JSON schema: docs/review-schema.md) or a PDF/HTML/Markdown file",
+    **NOT_FOUND, 501: {"model": Message, "description": "This rendering is not available in this build"}, 200: {"description": "The review (JSON schema: docs/review-schema.md) or a PDF/HTML/Markdown file",
                        "content": {"application/json": {}, "application/pdf": {}, "text/html": {}, "text/markdown": {}}}})
 def get_review(request: Request, slug: str = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$"),
                start: date | None = Query(default=None, alias="from", description="First day (default: operation start)"),

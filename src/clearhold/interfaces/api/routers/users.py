@@ -29,8 +29,12 @@ def create_user(user_in: UserCreate, request: Request, who: Principal = Depends(
         return UserRead.model_validate(users.create(session, name=user_in.name, role=user_in.role, password=user_in.password))
 
 
-@router.patch("/{name}", response_model=UserRead, responses=NOT_FOUND)
+@router.patch("/{name}", response_model=UserRead, responses={**NOT_FOUND, **CONFLICT})
 def update_user(user_in: UserUpdate, request: Request, name: str = NameParam,
                 who: Principal = Depends(allow("users.admin"))):
+    from clearhold.errors import Conflict
+
+    if name == who.name and (user_in.active is False or user_in.role not in (None, who.role)):
+        raise Conflict("an admin cannot disable their own account or change their own role; ask another admin")
     with scope(request) as session:
         return UserRead.model_validate(users.update(session, name=name, role=user_in.role, active=user_in.active))
