@@ -199,7 +199,7 @@ def fe_effect(
     x = np.zeros((1,) + y.shape)
     x[0, treated, :] = profile
     pois = fit_fe_glm(y, x)
-    disp = dispersion_test(y, pois.mu)
+    disp = dispersion_test(y, pois.mu, n_params=sum(y.shape))
     if family == "poisson" or (family == "auto" and not disp.overdispersed):
         fam, nb_alpha, fit = "poisson", 0.0, pois
     else:

@@ -313,3 +313,30 @@ def wdq(treated: Any, control: Any, buffer: Any, *, weights: Any = None) -> WDQR
         reading=reading,
         explanation=_READINGS[reading],
     )
+
+
+def dispersion_factor(monthly_counts: Any) -> float:
+    """Variance inflation for WDD period totals from monthly history (areas x months array).
+
+    NB2 monthly counts with means ``mu_k`` and dispersion alpha give period totals whose
+    variance-to-mean ratio is ``1 + alpha mu_k``; for several areas the count-weighted
+    ``1 + alpha sum(mu_k^2) / sum(mu_k)``. Alpha is the Cameron-Trivedi moment estimate after
+    area and month effects (area means only when there is one area). Returns at least 1.
+    """
+    from clearhold.analytics.evaluation.panel import dispersion_test, fit_fe_glm
+
+    y = check_counts(monthly_counts, "monthly_counts")
+    if y.ndim == 1:
+        y = y[None, :]
+    if y.ndim != 2 or y.shape[1] < 3:
+        raise InvalidInput("monthly_counts must be an areas x months array with at least 3 months")
+    y = y[y.sum(axis=1) > 0]
+    if y.size == 0:
+        return 1.0
+    mu = y.mean(axis=1)
+    if y.shape[0] >= 2 and np.all(y.sum(axis=0) > 0):
+        nb_alpha = dispersion_test(y, fit_fe_glm(y, None).mu, n_params=sum(y.shape) - 1).alpha_hat
+    else:
+        m, v = float(y[0].mean()), float(y[0].var(ddof=1))
+        nb_alpha = max(0.0, (v - m) / m**2)
+    return float(1.0 + nb_alpha * np.sum(mu**2) / np.sum(mu))

@@ -176,7 +176,7 @@ def interrupted_time_series(
         return res
 
     pois = fit(sm.families.Poisson())
-    disp = dispersion_test(y, pois.fittedvalues)
+    disp = dispersion_test(y, pois.fittedvalues, n_params=x.shape[1])
     if family == "poisson" or (family == "auto" and not disp.overdispersed):
         res, fam_name, nb_alpha = pois, "poisson", 0.0
     else:

@@ -118,7 +118,9 @@ class TwoWay:
         self.wi = weights.sum(axis=1)
         wt = weights.sum(axis=0)
         k = np.diag(wt) - (weights.T / self.wi) @ weights
-        self.k_pinv = np.linalg.pinv(k, hermitian=True)
+        # the system is singular by one constant (shared by area and month effects): fix the
+        # first month's effect at 0 and invert the rest (positive definite for positive weights)
+        self.k_inv = np.linalg.inv(k[1:, 1:]) if k.shape[0] > 1 else np.zeros((0, 0))
 
     def effects(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Area and month effects (a, g) of the weighted LS fit of z (..., A, T) on the dummies."""
@@ -126,7 +128,8 @@ class TwoWay:
         wz = w * z
         m = wz.sum(axis=-1) / self.wi
         r = wz.sum(axis=-2) - m @ w
-        g = r @ self.k_pinv
+        g = np.zeros_like(r)
+        g[..., 1:] = r[..., 1:] @ self.k_inv
         a = (wz.sum(axis=-1) - g @ w.T) / self.wi
         return a, g
 
@@ -240,13 +243,19 @@ class DispersionTest:
     )
 
 
-def dispersion_test(y: np.ndarray, mu: np.ndarray, level: float = 0.05) -> DispersionTest:
-    """Over-dispersion test on a Poisson fit (Cameron and Trivedi 1990, Journal of Econometrics 46)."""
+def dispersion_test(y: np.ndarray, mu: np.ndarray, level: float = 0.05, *, n_params: int = 0) -> DispersionTest:
+    """Over-dispersion test on a Poisson fit (Cameron and Trivedi 1990, Journal of Econometrics 46).
+
+    Squared residuals are scaled by ``n / (n - n_params)`` so that fitted effects (e.g. one per
+    area and month) do not make the counts look less dispersed than they are.
+    """
     y = np.ravel(y)
     mu = np.ravel(mu)
     keep = mu > 1e-9
     y, mu = y[keep], mu[keep]
-    dep = ((y - mu) ** 2 - y) / mu
+    n_all = y.size
+    scale = n_all / (n_all - n_params) if n_all > n_params else 1.0
+    dep = ((y - mu) ** 2 * scale - y) / mu
     alpha = float(np.sum(dep * mu) / np.sum(mu**2))
     resid = dep - alpha * mu
     n = y.size

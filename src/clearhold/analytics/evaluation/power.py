@@ -122,7 +122,7 @@ def minimum_detectable_effect(
         raise InvalidInput("history has no crimes in the chosen areas; nothing to detect a change in")
     if sub.shape[0] >= 2 and np.all(sub.sum(axis=0) > 0):
         fit = fit_fe_glm(sub, None)
-        nb_alpha = dispersion_test(sub, fit.mu).alpha_hat
+        nb_alpha = dispersion_test(sub, fit.mu, n_params=sum(sub.shape) - 1).alpha_hat
     else:
         series = sub.sum(axis=0)
         m, v = series.mean(), series.var(ddof=1)

@@ -187,11 +187,11 @@ def _bau(score: dict, eff: MeasuredEffect | None, alpha: float) -> tuple[str, st
                 f"{eff.method} estimated a change of {_signed_pct(eff.estimate)} in crime "
                 f"({_pct(1 - alpha)} interval {_signed_pct(eff.ci_low)} to {_signed_pct(eff.ci_high)}, "
                 f"p = {eff.p:.3f}). The interval includes no change, so the data cannot tell an "
-                "effect from chance; this is not evidence that the tactic worked, nor that it did not."
+                "effect from chance; this is neither evidence of an effect nor evidence of its absence."
             )
             if eff.mde_fall is not None:
                 parts.append(
-                    f"The design could only have detected a fall of about {_pct(eff.mde_fall)} or more."
+                    f"The design could only have detected an effect of about {_pct(eff.mde_fall)} or more."
                 )
             settle = (
                 "To settle it: a longer period, more comparison areas, or running the tactic in some "
