@@ -346,3 +346,10 @@ def summary_paragraph(review: dict[str, Any]) -> str:
     if others:
         sentences.append("Officers also carried out " + ", ".join(others[:-1]) + (" and " if len(others) > 1 else "") + others[-1] + ".")
     return " ".join(sentences)
+
+
+def render(review: dict[str, Any], fmt: str) -> str | bytes:
+    """The review as html, pdf (bytes), json or md (see ``clearhold.reports.render``)."""
+    from clearhold.reports.render import render as _render
+
+    return _render(review, fmt)
