@@ -77,6 +77,8 @@ class FakePoliceUk:
     def __post_init__(self) -> None:
         self.faults: list[Fault] = []
         self.log: list[Logged] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests being answered at one time
         self._lock = threading.Lock()
         self._bucket = (float(self.server_burst), time.monotonic())
         self._build_data()
@@ -241,6 +243,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _serve(self, method: str, form: dict) -> None:
+        fake = self.fake
+        with fake._lock:
+            fake.in_flight += 1
+            fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+        try:
+            self._answer(method, form)
+        finally:
+            with fake._lock:
+                fake.in_flight -= 1
+
+    def _answer(self, method: str, form: dict) -> None:
         self._t = time.monotonic()
         fake = self.fake
         parts = urlsplit(self.path)

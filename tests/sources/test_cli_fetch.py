@@ -84,6 +84,7 @@ def test_default_cache_is_in_clearhold_home(app, fake, tmp_path):
         (["--from", "2023-1", "--to", "2023-02"], "error: from_month was '2023-1'; it must be a month written YYYY-MM"),
         (["--from", "2023-01", "--to", "2023-02", "--kind", "crimes"], "error: kinds was ['crimes']; allowed: street, stop-and-search, outcomes"),
         (["--from", "2023-01", "--to", "2023-02", "--rate", "0"], "error: rate_per_s was 0.0"),
+        (["--from", "2023-01", "--to", "2023-02", "--workers", "99"], "error: workers was 99; it must be a whole number from 1 to 16"),
         (["--from", "2023-01", "--to", "2023-09"], "error: month 2023-04 is not published by data.police.uk"),
     ],
 )

@@ -79,7 +79,7 @@ def test_unknown_force_and_unpublished_month(fake, make_client, tmp_path):
 
 def test_fetch_from_the_api_writes_archive_layout_files(fake, make_client, tmp_path):
     calls = []
-    report = fetch_force(FORCE, "2023-01", "2023-03", cache_dir=tmp_path, client=make_client(fake),
+    report = fetch_force(FORCE, "2023-01", "2023-03", cache_dir=tmp_path, client=make_client(fake), workers=1,
                          progress=lambda done, total, description: calls.append((done, total, description)))
     assert calls == [(0, 6, "northamptonshire: checking cache")] + [
         (i + 1, 6, f"northamptonshire {m} {k}") for i, (m, k) in enumerate((m, k) for m in MONTHS for k in ("street", "stop-and-search"))
@@ -127,9 +127,48 @@ def test_areas_with_too_many_crimes_are_quartered_with_the_same_result(make_fake
 
 def test_splitting_gives_up_at_the_depth_limit(make_fake, make_client, tmp_path):
     fake = make_fake(max_area_crimes=0)
-    with pytest.raises(SourceError, match=r"POST http://127.0.0.1:\d+/api/crimes-street/all-crime: HTTP 503 .*still too many after splitting the area 2 times"):
+    with pytest.raises(SourceError, match=r"POST http://127.0.0.1:\d+/api/crimes-street/all-crime: HTTP 503 .*still refused after splitting the area 2 times "
+                                          r"\(POST http://127.0.0.1:\d+/api/crimes-street/all-crime: HTTP 503 after 4 attempts; giving up\)"):
         fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path, client=make_client(fake), kinds=("street",), max_split_depth=2)
     assert not (tmp_path / "2023-01").exists()
+
+
+def test_a_busy_503_on_a_small_enough_area_is_retried(fake, make_client, tmp_path):
+    fake.faults.append(Fault("/api/crimes-street/all-crime", status=503, times=2))
+    report = fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path, client=make_client(fake), kinds=("street",), max_split_depth=0)
+    assert (report.units[0].rows, report.units[0].notes["area_splits"], report.retries) == (41, 0, 1)
+    assert [r.status for r in fake.requests("/api/crimes-street/")] == [503, 503, 200]
+
+
+def test_parallel_workers_give_the_same_files_and_report(make_fake, make_client, tmp_path):
+    months = ("2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06")
+    fake = make_fake(months=months, delay_s=0.05)
+    calls = []
+    one = fetch_force(FORCE, "2023-01", "2023-06", cache_dir=tmp_path / "one", client=make_client(fake), workers=1)
+    assert fake.max_in_flight == 1
+    four = fetch_force(FORCE, "2023-01", "2023-06", cache_dir=tmp_path / "four", client=make_client(fake), workers=4,
+                       progress=lambda done, total, what: calls.append((done, total)))
+    assert fake.max_in_flight > 1
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "four")
+    assert [(u.month, u.kind, u.status, u.rows, u.path) for u in one.units] == [(u.month, u.kind, u.status, u.rows, u.path) for u in four.units]
+    assert one.requests == four.requests
+    assert calls == [(n, 12) for n in range(13)]
+    assert Manifest(tmp_path / "four").units.keys() == Manifest(tmp_path / "one").units.keys()
+
+
+def test_a_failure_on_one_worker_stops_the_run_and_keeps_finished_units(fake, make_client, tmp_path):
+    fake.faults.append(Fault("/api/stops-force", body=b"<html><title>Error</title></html>", content_type="text/html", times=100))
+    with pytest.raises(SourceError, match=r"/api/stops-force\?force=northamptonshire&date=2023-0\d: expected JSON but got an HTML page \(Error\)"):
+        fetch_force(FORCE, "2023-01", "2023-03", cache_dir=tmp_path, client=make_client(fake), workers=3)
+    units = Manifest(tmp_path).units
+    assert all(key.endswith("/street") for key in units)
+    assert sorted(files_of(tmp_path)) == sorted(u["path"] for u in units.values())
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_workers_must_be_sensible(tmp_path):
+    with pytest.raises(InvalidInput, match=r"workers was 0; it must be a whole number from 1 to 16"):
+        fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path, workers=0)
 
 
 def test_stop_and_search_not_published_for_a_month(make_fake, make_client, tmp_path):
@@ -232,7 +271,8 @@ def test_resume_after_a_failure_fetches_only_what_is_missing(fake, make_client, 
     fake.faults.insert(0, Fault("/api/stops-force", times=1))  # ... but 2023-01's still works
     cache = tmp_path / "cache"
     with pytest.raises(SourceError, match=r"/api/stops-force\?force=northamptonshire&date=2023-02: HTTP 500 after 2 attempts"):
-        fetch_force(FORCE, "2023-01", "2023-03", cache_dir=cache, client=make_client(fake, retry=RetryPolicy(max_retries=1, backoff_base_s=0.01)))
+        fetch_force(FORCE, "2023-01", "2023-03", cache_dir=cache, workers=1,
+                    client=make_client(fake, retry=RetryPolicy(max_retries=1, backoff_base_s=0.01)))
     assert sorted(Manifest(cache).units) == ["northamptonshire/2023-01/stop-and-search", "northamptonshire/2023-01/street", "northamptonshire/2023-02/street"]
     fake.faults.clear()
     start = len(fake.requests())
@@ -353,7 +393,7 @@ def test_an_archive_member_with_a_wrong_header_is_refused(make_fake, make_client
     files["2024-02"] = files["2024-02"].replace(b"Crime ID,Month", b"Crime,Month", 1)
     fake = make_fake(months=ARCHIVE_MONTHS, archive={"2024-04": archive_members(files)})
     with pytest.raises(SourceError, match=r"2024-04.zip: member 2024-02/2024-02-northamptonshire-street.csv, line 1: header is 'Crime,Month,"):
-        fetch_force(FORCE, "2024-01", "2024-03", cache_dir=tmp_path, client=make_client(fake), kinds=("street",))
+        fetch_force(FORCE, "2024-01", "2024-03", cache_dir=tmp_path, client=make_client(fake), kinds=("street",), workers=1)
     assert sorted(files_of(tmp_path)) == ["2024-01/2024-01-northamptonshire-street.csv"]
 
 

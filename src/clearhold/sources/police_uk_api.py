@@ -225,6 +225,7 @@ class PoliceUkClient:
         self.stats = ClientStats()
         self._sleep = sleep
         self._rng = np.random.default_rng(seed)
+        self._lock = threading.Lock()  # stats and the jitter generator, when threads share the client
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_s, connect=min(30.0, timeout_s)),
             follow_redirects=True,
@@ -263,8 +264,10 @@ class PoliceUkClient:
         shown = _short(str(httpx.URL(url, params=params)) if params else url)
         problem = ""
         for attempt in range(attempts):
-            self.stats.waited_s += self.bucket.acquire()
-            self.stats.requests += 1
+            waited_s = self.bucket.acquire()
+            with self._lock:
+                self.stats.waited_s += waited_s
+                self.stats.requests += 1
             retry_after: float | None = None
             try:
                 response = self._http.request(method, url, params=params, data=data, headers=headers)
@@ -274,7 +277,8 @@ class PoliceUkClient:
                 problem = f"connection failed ({type(exc).__name__}: {exc})"
             else:
                 status = response.status_code
-                self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
+                with self._lock:
+                    self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
                 if status == 503 and area_query:
                     raise AreaTooLarge(f"{method} {shown}: HTTP 503 (the area holds more than the API's 10,000 crimes)")
                 if status == 429 or 500 <= status <= 599:
@@ -287,8 +291,10 @@ class PoliceUkClient:
                 else:
                     return response
             if attempt + 1 < attempts:
-                self.stats.retries += 1
-                self._sleep(self.retry.delay_s(attempt, retry_after, self._rng))
+                with self._lock:
+                    self.stats.retries += 1
+                    delay_s = self.retry.delay_s(attempt, retry_after, self._rng)
+                self._sleep(delay_s)
         raise SourceError(f"{method} {shown}: {problem} after {attempts} attempts; giving up")
 
     def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
@@ -319,11 +325,15 @@ class PoliceUkClient:
         path = f"{force}/{neighbourhood}/boundary"
         return parse_boundary(self.get_json(path), f"{self.base_url}/{path}")
 
-    def crimes_in_area(self, ring: list[tuple[float, float]], month: str) -> list[dict]:
-        """Street-level crimes of all categories inside a polygon (lon, lat ring) for a month."""
+    def crimes_in_area(self, ring: list[tuple[float, float]], month: str, *, split_on_503: bool = True) -> list[dict]:
+        """Street-level crimes of all categories inside a polygon (lon, lat ring) for a month.
+
+        ``split_on_503``: raise :class:`AreaTooLarge` on HTTP 503 (the caller splits the area)
+        instead of retrying it like any other 5xx.
+        """
         poly = ":".join(f"{lat:.6f},{lon:.6f}" for lon, lat in ring)
         url = f"{self.base_url}/crimes-street/all-crime"
-        payload = self.post_json("crimes-street/all-crime", {"poly": poly, "date": month}, area_query=True)
+        payload = self.post_json("crimes-street/all-crime", {"poly": poly, "date": month}, area_query=split_on_503)
         return expect_list_of_objects(payload, f"POST {url} (date={month})")
 
     def crimes_no_location(self, force: str, month: str) -> list[dict]:

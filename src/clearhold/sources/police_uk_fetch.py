@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -144,6 +145,7 @@ class Manifest:
         self.root = root
         self.path = root / MANIFEST
         self.units: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
         if self.path.exists():
             try:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -171,9 +173,10 @@ class Manifest:
         return entry
 
     def record(self, key: str, entry: dict[str, Any]) -> None:
-        self.units[key] = entry
-        payload = {"format": MANIFEST_FORMAT, "units": dict(sorted(self.units.items()))}
-        atomic_write(self.path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
+        with self._lock:
+            self.units[key] = entry
+            payload = {"format": MANIFEST_FORMAT, "units": dict(sorted(self.units.items()))}
+            atomic_write(self.path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
 
 
 def _remove_stale_parts(root: Path) -> None:
@@ -253,10 +256,15 @@ def _street_rows_from_api(client: PoliceUkClient, rings, force: str, force_name:
             items = client.crimes_in_area(ring, month)
         except AreaTooLarge as exc:
             if depth >= max_split_depth:
-                raise SourceError(f"{exc}; still too many after splitting the area {depth} times") from None
-            splits += 1
-            stack.extend((piece, depth + 1) for piece in _quarters(ring))
-            continue
+                # small enough by now: the 503 may be the service being busy, so retry it as such
+                try:
+                    items = client.crimes_in_area(ring, month, split_on_503=False)
+                except SourceError as retry_exc:
+                    raise SourceError(f"{exc}; still refused after splitting the area {depth} times ({retry_exc})") from None
+            else:
+                splits += 1
+                stack.extend((piece, depth + 1) for piece in _quarters(ring))
+                continue
         for index, crime in enumerate(items):
             crime_id = crime.get("id")
             if not isinstance(crime_id, int) or isinstance(crime_id, bool):
@@ -290,6 +298,7 @@ def fetch_force(
     source: str = "auto",
     refresh: bool = False,
     max_split_depth: int = 6,
+    workers: int = 4,
     progress: Progress | None = None,
 ) -> FetchReport:
     """Fetch ``force``'s street crime and stop-and-search files for the months given.
@@ -304,7 +313,10 @@ def fetch_force(
         the archive does not hold is reported "unavailable" and not recorded as done).
     source : ``auto`` (archive where it holds the file, else API), ``api`` or ``archive``.
     refresh : fetch again even what the manifest records as done.
-    progress : ``progress(done, total, description)`` after each unit.
+    max_split_depth : how many times an area refused with HTTP 503 may be quartered.
+    workers : units fetched at the same time (threads sharing the client and so its rate
+        limit); API answers can take over a minute, so waiting on several at once helps.
+    progress : ``progress(done, total, description)`` after each unit (from the calling thread).
 
     Returns
     -------
@@ -312,10 +324,12 @@ def fetch_force(
     """
     kinds = _check_inputs(force, kinds, source)
     months = month_range(from_month, to_month)
+    if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 16:
+        raise InvalidInput(f"workers was {workers!r}; it must be a whole number from 1 to 16")
     root = Path(cache_dir)
     root.mkdir(parents=True, exist_ok=True)
     with _cache_lock(root):
-        return _fetch_locked(force, months, kinds, root, client, source, refresh, max_split_depth, progress)
+        return _fetch_locked(force, months, kinds, root, client, source, refresh, max_split_depth, workers, progress)
 
 
 @contextmanager
@@ -338,7 +352,7 @@ def _cache_lock(root: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _fetch_locked(force, months, kinds, root: Path, client, source, refresh, max_split_depth, progress) -> FetchReport:
+def _fetch_locked(force, months, kinds, root: Path, client, source, refresh, max_split_depth, workers, progress) -> FetchReport:
     _remove_stale_parts(root)
     manifest = Manifest(root)
     report = progress or (lambda *a, **k: None)
@@ -349,21 +363,46 @@ def _fetch_locked(force, months, kinds, root: Path, client, source, refresh, max
     requests_before, retries_before = client.stats.requests, client.stats.retries
     try:
         session = _Session(client, force, root, manifest, source, max_split_depth)
-        results = []
+        results: dict[int, UnitResult] = {}
+        pending = []
         report(0, total, f"{force}: checking cache")
-        for done, (month, kind) in enumerate(units, start=1):
+        for index, (month, kind) in enumerate(units):
             key = Manifest.key(force, month, kind)
             entry = None if refresh else manifest.completed(key)
-            if entry is not None:
-                results.append(_cached_result(force, month, kind, entry))
+            if entry is None:
+                pending.append((index, month, kind, key))
             else:
-                results.append(session.fetch_unit(month, kind, key))
-            report(done, total, f"{force} {month} {kind}")
-        return FetchReport(force, months[0], months[-1], str(root), tuple(results),
+                results[index] = _cached_result(force, month, kind, entry)
+                report(len(results), total, f"{force} {month} {kind} (cached)")
+        if workers == 1 or len(pending) <= 1:
+            for index, month, kind, key in pending:
+                results[index] = session.fetch_unit(month, kind, key)
+                report(len(results), total, f"{force} {month} {kind}")
+        else:
+            _fetch_in_parallel(session, pending, results, workers, lambda m, k: report(len(results), total, f"{force} {m} {k}"))
+        return FetchReport(force, months[0], months[-1], str(root), tuple(results[i] for i in range(total)),
                            client.stats.requests - requests_before, client.stats.retries - retries_before)
     finally:
         if owns_client:
             client.close()
+
+
+def _fetch_in_parallel(session: _Session, pending, results: dict[int, UnitResult], workers: int, done: Callable[[str, str], None]) -> None:
+    """Fetch units on ``workers`` threads; on the first failure, cancel what has not started,
+    let running units finish (each is written whole or not at all) and raise that failure."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="police-uk") as pool:
+        futures = {pool.submit(session.fetch_unit, month, kind, key): (index, month, kind) for index, month, kind, key in pending}
+        try:
+            for future in as_completed(futures):
+                index, month, kind = futures[future]
+                results[index] = future.result()
+                done(month, kind)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def _cached_result(force: str, month: str, kind: str, entry: dict[str, Any]) -> UnitResult:
@@ -380,22 +419,33 @@ class _Session:
         self._force_name: str | None = None
         self._rings = None
         self._archives: dict[str, Any] = {}
+        self._lock = threading.RLock()  # what is learnt once, when units run on threads
+        self._archive_lock = threading.Lock()
 
     @property
     def data_sets(self) -> dict[str, frozenset[str]]:
-        if self._data_sets is None:
-            self._data_sets = {d.month: d.stop_and_search for d in self.client.crimes_street_dates()}
-        return self._data_sets
+        with self._lock:
+            if self._data_sets is None:
+                self._data_sets = {d.month: d.stop_and_search for d in self.client.crimes_street_dates()}
+            return self._data_sets
 
     @property
     def force_name(self) -> str:
-        if self._force_name is None:
-            forces = self.client.forces()
-            if self.force not in forces:
-                known = ", ".join(sorted(forces)[:50])
-                raise InvalidInput(f"force was {self.force!r}; data.police.uk knows these forces: {known}")
-            self._force_name = forces[self.force]
-        return self._force_name
+        with self._lock:
+            if self._force_name is None:
+                forces = self.client.forces()
+                if self.force not in forces:
+                    known = ", ".join(sorted(forces)[:50])
+                    raise InvalidInput(f"force was {self.force!r}; data.police.uk knows these forces: {known}")
+                self._force_name = forces[self.force]
+            return self._force_name
+
+    @property
+    def rings(self):
+        with self._lock:
+            if self._rings is None:
+                self._rings = force_area_rings(self.client, self.force, self.root)
+            return self._rings
 
     def _not_published(self, month: str, archive_note: str | None) -> InvalidInput:
         months = sorted(self.data_sets)
@@ -409,11 +459,12 @@ class _Session:
         from clearhold.sources.police_uk_fetch_archive import RemoteArchive, archive_for
 
         name = archive_for(month, max(self.data_sets))
-        if name not in self._archives:
-            archive = RemoteArchive(self.client, name)
-            archive.open()
-            self._archives[name] = archive
-        return self._archives[name]
+        with self._lock:
+            if name not in self._archives:
+                archive = RemoteArchive(self.client, name)
+                archive.open()
+                self._archives[name] = archive
+            return self._archives[name]
 
     def fetch_unit(self, month: str, kind: str, key: str) -> UnitResult:
         in_api = month in self.data_sets  # the API keeps about 36 months; older ones only in archives
@@ -455,7 +506,8 @@ class _Session:
         name = member_name(month, self.force, kind)
         if name not in archive.members:
             return None, "", 0, {"archive": f"{archive.url} has no {name}"}
-        data = archive.read_member(name, kind)
+        with self._archive_lock:  # one zip reader, one file position
+            data = archive.read_member(name, kind)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -468,9 +520,7 @@ class _Session:
             stops = self.client.stops_force(self.force, month)
             rows = [stop_to_row(s, where=f"stops-force (force={self.force}, date={month}): item {i}") for i, s in enumerate(stops)]
             return _csv_bytes(STOP_AND_SEARCH_COLUMNS, rows), len(rows), {}
-        if self._rings is None:
-            self._rings = force_area_rings(self.client, self.force, self.root)
-        rows, notes = _street_rows_from_api(self.client, self._rings, self.force, self.force_name, month, self.max_split_depth)
+        rows, notes = _street_rows_from_api(self.client, self.rings, self.force, self.force_name, month, self.max_split_depth)
         return _csv_bytes(STREET_COLUMNS, rows), len(rows), notes
 
 

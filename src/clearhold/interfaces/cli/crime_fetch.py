@@ -35,6 +35,7 @@ def fetch(
     backoff: Annotated[float, typer.Option("--backoff", help="First back-off in seconds (doubles each retry).")] = 1.0,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for one response.")] = 180.0,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed of the back-off jitter.")] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Units fetched at the same time (sharing the rate limit).")] = 4,
     json_out: JsonOpt = False,
 ) -> None:
     """Download street crime and stop-and-search files for one force and a range of months."""
@@ -51,7 +52,7 @@ def fetch(
         with client, progress_callback(f"fetching {force}", enabled=not json_out) as progress:
             report = fetch_force(
                 force, from_month, to_month, cache_dir=cache_dir, client=client,
-                kinds=tuple(kinds) if kinds else DEFAULT_KINDS, source=source, refresh=refresh, progress=progress,
+                kinds=tuple(kinds) if kinds else DEFAULT_KINDS, source=source, refresh=refresh, workers=workers, progress=progress,
             )
     data = report.as_dict()
     if json_out:
