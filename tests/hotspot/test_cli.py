@@ -218,7 +218,9 @@ def test_patrol_plan_json_equals_library_call(hotspot_store):
     area = crime.resolve_area(AREA, store=hotspot_store)
     pts = crime.load_points(store=hotspot_store, area=area, start_month="2022-01", end_month="2022-04")
     r = hs.hotspot_grid(pts.x_m, pts.y_m, area=area.geometry, cell_size_m=150, method="count")
-    start, end = parse_shift("18:00-02:00", on=date.today())
+    from zoneinfo import ZoneInfo
+
+    start, end = parse_shift("18:00-02:00", on=date.today(), tz=ZoneInfo("Europe/London"))
     plan = plan_patrols(r.cells, budget_hours=3, shift_start=start, shift_end=end, cell_size_m=150)
     assert [v["cell_id"] for v in data["visits"]] == [v.cell_id for v in plan.visits]
     assert [v["start"] for v in data["visits"]] == [v.start.isoformat() for v in plan.visits]
@@ -283,3 +285,43 @@ def test_near_repeat_refuses_month_only_events(tmp_path):
     res = invoke("near-repeat", "--events", str(path))
     assert res.exit_code == 2
     assert "occurred_at holds months only" in flat(res.stderr)
+
+
+def test_patrol_plan_records_planned_patrols(hotspot_store, tmp_path):
+    from sqlalchemy import select
+
+    from clearhold.record import service as record_service
+    from clearhold.record.tables import Record
+    from clearhold.storage.database import make_engine, session_scope
+    from clearhold.storage.migrate import upgrade
+    from tests.support.ledger import make_operation
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    make_operation(engine)
+    res = invoke(*patrol_args(hotspot_store, "--date", "2023-08-04", "--operation", "op-test", "--record",
+                              "--user", "pc1", "--database", url, "--json"))
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert len(data["recorded_ids"]) == 12
+    with session_scope(engine) as s:
+        recs = s.scalars(select(Record).where(Record.id.in_(data["recorded_ids"])).order_by(Record.id)).all()
+        states = [record_service.to_state(s, r) for r in recs]
+    engine.dispose()
+    assert all(st["kind"] == "patrol" and st["planned"] is True and st["entered_by"] == "pc1" for st in states)
+    assert [st["hotspot_ref"] for st in states] == [v["cell_id"] for v in data["visits"]]
+    from datetime import datetime
+
+    assert [datetime.fromisoformat(st["occurred_at"]) for st in states] == \
+        [datetime.fromisoformat(v["start"]) for v in data["visits"]]
+    assert data["visits"][0]["start"].startswith("2023-08-04T18:") and data["visits"][0]["start"].endswith("+01:00")
+
+
+def test_patrol_record_needs_operation_and_user(hotspot_store):
+    res = invoke(*patrol_args(hotspot_store, "--record", "--user", "pc1"))
+    assert res.exit_code == 2 and "--record needs --operation" in flat(res.stderr)
+    res = invoke(*patrol_args(hotspot_store, "--record", "--operation", "op-test"))
+    assert res.exit_code == 2 and "--record needs --user" in flat(res.stderr)
+    res = invoke(*patrol_args(hotspot_store, "--date", "04/08/2023"))
+    assert res.exit_code == 2 and "--date was '04/08/2023'; it must be YYYY-MM-DD" in flat(res.stderr)

@@ -14,6 +14,9 @@ from clearhold.errors import InvalidInput
 from clearhold.hotspot import service
 from clearhold.hotspot.service import HotspotRun
 
+#: Shifts given as "HH:MM-HH:MM" are local time in this zone.
+LOCAL_TZ = "Europe/London"
+
 
 def hotspots(**kwargs: Any) -> HotspotRun:
     """Same as :func:`clearhold.hotspot.service.run` (store -> analytics)."""
@@ -69,7 +72,12 @@ def patrol_plan(*, store: Any, area: str | None, start_month: str | None, end_mo
     ``shift_date``, default today) or a (start, end) pair of datetimes."""
     from clearhold.analytics.patrol import parse_shift, plan_patrols
 
-    start, end = parse_shift(shift, on=shift_date) if isinstance(shift, str) else shift
+    if isinstance(shift, str):
+        from zoneinfo import ZoneInfo
+
+        start, end = parse_shift(shift, on=shift_date, tz=ZoneInfo(LOCAL_TZ))
+    else:
+        start, end = shift
     hrun = service.run(store=store, area=area, start_month=start_month, end_month=end_month,
                        method="count", crime_types=crime_types, weights=weights, cell_size_m=cell_size_m,
                        bandwidth_m=None, session=session)
@@ -93,6 +101,30 @@ class PlanWithContext:
         meta = self.run.meta()
         return {"area": meta["area"], "period": meta["period"], "crime_types": meta["crime_types"],
                 "weights": meta["weights"], **self.plan.to_dict()}
+
+
+def record_planned_patrols(session: Any, *, plan, operation: str, entered_by: str, area: str | None = None,
+                           tactic: str | None = None, patrol_type: str = "hotspot_foot",
+                           officers: int = 1) -> list[int]:
+    """Record every planned visit in the ledger as a ``patrol`` record with ``planned=True``
+    (start, end, place, ``hotspot_ref`` = cell id), so that the ledger can compare planned
+    with delivered patrol time. Returns the new record ids. No commit (the caller's
+    ``session_scope`` commits)."""
+    from clearhold.record import service as record_service
+    from clearhold.record.schemas import PatrolCreate
+
+    p = plan.plan if isinstance(plan, PlanWithContext) else plan
+    if any(v.start.tzinfo is None for v in p.visits):
+        raise InvalidInput("the plan's times have no time zone; plan the shift with a time zone to record it")
+    ids = []
+    for v in p.visits:
+        record_in = PatrolCreate(
+            operation=operation, occurred_at=v.start, ended_at=v.end, lat=round(v.lat, 6), lon=round(v.lon, 6),
+            area=area, tactic=tactic, patrol_type=patrol_type, hotspot_ref=v.cell_id, planned=True,
+            officers=officers, ref=f"plan-{v.start:%Y%m%d%H%M}-{v.cell_id}-{v.visit_number}"[:64],
+            location_text=f"grid ref {v.grid_ref}, unit {v.unit}")
+        ids.append(record_service.create(session, record_in=record_in, entered_by=entered_by).id)
+    return ids
 
 
 def planned_patrols(plan, *, operation: str | None = None, area: str | None = None) -> list[dict[str, Any]]:

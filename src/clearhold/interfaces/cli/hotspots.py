@@ -11,6 +11,7 @@ from clearhold.interfaces.cli.common import (
     DatabaseOpt,
     JsonOpt,
     StoreOpt,
+    UserOpt,
     emit_json,
     err_console,
     handled_errors,
@@ -43,11 +44,19 @@ def _warn_lines(caught) -> None:
         err.print(f"warning: {w.message}")
 
 
-def _session_scope(database: str | None):
-    """A records-DB session for area slugs, when the records database is configured."""
+def _is_slug(area: str | None) -> bool:
+    """True for an area given as a records-database slug (not prefix:NAME and not a file)."""
+    if not area or ":" in area:
+        return False
+    path = Path(area)
+    return not (path.suffix.lower() in (".geojson", ".json") or path.exists())
+
+
+def _session_scope(database: str | None, needed: bool):
+    """A records-DB session (committed at the end) when needed, else None."""
     from contextlib import nullcontext
 
-    if database is None:
+    if not needed:
         return nullcontext(None)
     from clearhold.interfaces.cli.common import engine_for
     from clearhold.storage.database import session_scope
@@ -84,7 +93,7 @@ def hotspots(
             from clearhold.errors import InvalidInput
 
             raise InvalidInput(f"method was {method!r}; it must be one of count, kde, gistar, emerging")
-        with warnings.catch_warnings(record=True) as caught, _session_scope(database) as session:
+        with warnings.catch_warnings(record=True) as caught, _session_scope(database, _is_slug(area)) as session:
             warnings.simplefilter("always")
             hrun = flows.hotspots(
                 store=store, area=area, start_month=start, end_month=end, crime_types=_types(types),
@@ -153,9 +162,13 @@ def patrol_plan(
     max_visits_per_cell: Annotated[int, typer.Option("--max-visits-per-cell", help="Visits per cell per shift at most.")] = 3,
     out: Annotated[Path | None, typer.Option("--out", help="Write the sheet: .html, .pdf or .geojson.")] = None,
     title: Annotated[str, typer.Option("--title", help="Sheet title.")] = "Hotspot patrol plan",
+    shift_date: Annotated[str | None, typer.Option("--date", help="Date the shift starts, YYYY-MM-DD (default today).")] = None,
+    operation: Annotated[str | None, typer.Option("--operation", help="Operation slug (needed with --record).")] = None,
+    record: Annotated[bool, typer.Option("--record", help="Record the planned visits in the ledger (planned patrols).")] = False,
     json_out: JsonOpt = False,
     store: StoreOpt = None,
     database: DatabaseOpt = None,
+    user: UserOpt = "",
 ) -> None:
     """Pick the cells that cover the most harm within the budget; spread short visits over the shift."""
     import warnings
@@ -163,19 +176,40 @@ def patrol_plan(
     from clearhold.hotspot import flows
 
     with handled_errors():
-        with warnings.catch_warnings(record=True) as caught, _session_scope(database) as session:
+        from datetime import date
+
+        from clearhold.errors import InvalidInput
+
+        try:
+            on = date.fromisoformat(shift_date) if shift_date else None
+        except ValueError:
+            raise InvalidInput(f"--date was {shift_date!r}; it must be YYYY-MM-DD") from None
+        if record and not operation:
+            raise InvalidInput("--record needs --operation (the operation the patrols belong to)")
+        if record and not user:
+            raise InvalidInput("--record needs --user (who is entering the planned patrols)")
+        recorded: list[int] = []
+        with warnings.catch_warnings(record=True) as caught, \
+                _session_scope(database, record or _is_slug(area)) as session:
             warnings.simplefilter("always")
             plan = flows.patrol_plan(
                 store=store, area=area, start_month=start, end_month=end, crime_types=_types(types),
                 weights=weights, cell_size_m=cell_size_m, budget_hours=budget_hours, shift=shift,
-                visit_minutes=visit_minutes, max_visits_per_cell=max_visits_per_cell, session=session,
+                shift_date=on, visit_minutes=visit_minutes, max_visits_per_cell=max_visits_per_cell,
+                session=session,
             )
+            if record:
+                recorded = flows.record_planned_patrols(
+                    session, plan=plan, operation=operation, entered_by=user,
+                    area=area if _is_slug(area) else None)
         _warn_lines(caught)
         if out is not None:
             flows.write_plan(plan, out, title=title)
         data = plan.to_dict()
         if out is not None:
             data["out"] = str(out)
+        if record:
+            data["recorded_ids"] = recorded
         if json_out:
             emit_json(data)
             return
@@ -188,6 +222,8 @@ def patrol_plan(
         con.print(table(["#", "start", "end", "cell", "grid ref", "lat,lon", "harm"], rows))
         if out is not None:
             con.print(f"written: {out}")
+        if record:
+            con.print(f"recorded {len(recorded)} planned patrols in operation {operation}")
 
 
 # ------------------------------------------------------------------------------ near repeats
