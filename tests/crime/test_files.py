@@ -265,3 +265,10 @@ def test_any_invalid_byte_is_reported_with_its_line(pos, byte):
             parse(src(data))
         assert info.value.line == data.count(b"\n", 0, err.start) + 1
         assert "is not UTF-8" in info.value.problem
+
+
+def test_blank_line_inside_is_an_error_trailing_ones_are_not():
+    with pytest.raises(RowError, match="line 3: empty line; expected 12 fields"):
+        parse(src(text(HEADER, ROW, "", ROW)))
+    parsed = parse(src(text(HEADER, ROW, ROW) + b"\r\n\r\n"))
+    assert parsed.rows_read == 2 and parsed.table["line"].to_pylist() == [2, 3]

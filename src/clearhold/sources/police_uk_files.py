@@ -217,8 +217,23 @@ def parse(source: SourceFile, data: bytes | None = None) -> ParsedFile:
         names[-1] = "removal_of_more_clothing"
     table = table.rename_columns(names)
     n = table.num_rows
+    _check_blank_lines(label, table, width=len(columns))
     lines = np.arange(2, n + 2, dtype=np.int32)
     return _validate(source, kind, sha, table, lines)
+
+
+def _check_blank_lines(label: str, table, *, width: int) -> None:
+    """pyarrow reads an empty line as a row of empty fields; inside a file that is an error."""
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return
+    empty = pc.is_null(table.column(0))
+    for i in range(1, table.num_columns):
+        empty = pc.and_(empty, pc.is_null(table.column(i)))
+    hits = np.flatnonzero(empty.to_numpy(zero_copy_only=False))
+    if len(hits):
+        raise RowError(label, int(hits[0]) + 2, None, f"empty line; expected {width} fields")
 
 
 def _check_utf8(label: str, data: bytes) -> None:
@@ -262,11 +277,12 @@ def _read_rows(label: str, data: bytes, body: bytes, width: int):
     if not body or body.isspace():
         return pa.table({f"f{i}": pa.array([], pa.string()) for i in range(width)})
     names = [f"f{i}" for i in range(width)]
+    body = body.rstrip(b"\r\n") + b"\n"  # trailing blank lines are harmless; inner ones are errors
     try:
         return pacsv.read_csv(
             io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=True,
                 null_values=[""], quoted_strings_can_be_null=True,
