@@ -103,3 +103,19 @@ def test_operation_and_area_json(operation):
         assert areas[1]["area_m2"] == buf.area_m2
     # A 400 m ring around a ~2 km x 1.1 km box: about 2 x 400 x (2060 + 1110) + pi x 400^2
     assert areas[1]["area_m2"] == pytest.approx(2 * 400 * (2050 + 1112) + 3.14159 * 400**2, rel=0.02)
+
+
+def test_areas_by_lsoa_list_and_ward_take_their_polygons_from_loaded_boundaries(operation, shared_data, tmp_path):
+    store = str(tmp_path / "store")
+    for rel in ("geography/lsoa21-west-northamptonshire.geojson", "geography/wards-2025-west-northamptonshire.geojson"):
+        run("geo", "load", str(shared_data / rel), "--store", store)
+    codes = "E01026986,E01026987"
+    by_lsoa = run_json("area", "add", "two-lsoas", "--name", "Two LSOAs", "--operation", "op-cli", "--lsoa", codes,
+                       "--store", store)
+    assert by_lsoa["lsoa_codes"] == codes.split(",") and by_lsoa["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    by_ward = run_json("area", "add", "blackthorn", "--name", "Blackthorn", "--operation", "op-cli",
+                       "--ward", "Blackthorn & Rectory Farm", "--store", store)
+    assert by_ward["geometry"] is not None and len(by_ward["lsoa_codes"]) >= 4
+    assert 1e6 < by_ward["area_m2"] < 1e7
+    run("area", "add", "x", "--name", "X", "--ward", "Atlantis", "--store", store, code=1)
+    run("area", "add", "y", "--name", "Y", "--lsoa", "E01026986", "--ward", "Talavera", "--store", store, code=2)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clearhold.interfaces.cli.common import DatabaseOpt, JsonOpt, UserOpt, console, emit_json, engine_for, handled_errors, table
+from clearhold.interfaces.cli.common import DatabaseOpt, JsonOpt, StoreOpt, UserOpt, console, emit_json, engine_for, handled_errors, table
 
 area_app = typer.Typer(help="Operation areas, buffers and comparison areas.", no_args_is_help=True)
 
@@ -53,14 +53,16 @@ def add(
     geojson: Annotated[Path | None, typer.Option(help="GeoJSON file with the polygon (WGS84)")] = None,
     feature: Annotated[str | None, typer.Option(help="Pick the feature with this property value from --geojson")] = None,
     lsoa: Annotated[str | None, typer.Option(help="Comma-separated 2021 LSOA codes")] = None,
+    ward: Annotated[str | None, typer.Option(help="Ward name or code, from boundaries loaded with `clearhold geo load`")] = None,
     role: Annotated[str, typer.Option(help="target, buffer or comparison")] = "target",
     parent: Annotated[str | None, typer.Option(help="Area this buffer or comparison area serves")] = None,
     buffer_m: Annotated[float | None, typer.Option("--buffer-m", help="Buffer ring width in metres (role buffer)")] = None,
     user: UserOpt = "cli",
     database: DatabaseOpt = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Define an area by a GeoJSON polygon, a list of LSOAs, or a buffer around its parent."""
+    """Define an area by a GeoJSON polygon, a list of LSOAs, a ward, or a buffer around its parent."""
     from pydantic import ValidationError
 
     from clearhold.area import service
@@ -70,15 +72,31 @@ def add(
     from clearhold.storage.database import session_scope
 
     with handled_errors():
+        if sum(x is not None for x in (geojson, lsoa, ward)) > 1:
+            raise InvalidInput("give one of --geojson, --lsoa or --ward")
         geometry = _geometry_from_file(geojson, feature) if geojson else None
         codes = [c.strip() for c in lsoa.split(",") if c.strip()] if lsoa else []
+        lookup = None
+        if ward is not None or codes:
+            from clearhold.crime.service import lake_for
+            from clearhold.geo import areas as geo_areas
+
+            lake = lake_for(store)
+            if ward is not None:
+                from clearhold.area.geometry import bng_to_geojson
+
+                resolved = geo_areas.from_ward(ward, lake=lake)
+                geometry = bng_to_geojson(resolved.geometry) if resolved.geometry is not None else None
+                codes = list(resolved.lsoa21)
+            elif "lsoa21" in lake.layers():
+                lookup = geo_areas.lsoa_geometries(lake)
         try:
             area_in = AreaCreate(slug=slug, name=name, operation=operation, geometry=geometry, lsoa_codes=codes,
                                  role=role, parent=parent, buffer_m=buffer_m)
         except ValidationError as exc:
             raise InvalidInput(validation_message(exc)) from None
         with session_scope(engine_for(database)) as s:
-            out = _read(service.create(s, area_in=area_in, created_by=user))
+            out = _read(service.create(s, area_in=area_in, created_by=user, lsoa_geometries=lookup))
     if as_json:
         emit_json(out)
     else:
