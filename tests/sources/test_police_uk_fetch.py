@@ -166,6 +166,20 @@ def test_a_failure_on_one_worker_stops_the_run_and_keeps_finished_units(fake, ma
     assert not list(tmp_path.rglob("*.part"))
 
 
+def test_cache_dir_must_be_a_folder(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(InvalidInput, match=r"cache_dir was '.*/file'; it cannot be used as a folder \(File exists\)"):
+        fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path / "file")
+
+
+@pytest.mark.parametrize("status", [403, 410])
+def test_an_archive_answering_forbidden_or_gone_counts_as_missing(fake, make_client, tmp_path, status):
+    fake.faults.append(Fault("/data/archive/", status=status, times=5))
+    report = fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path, client=make_client(fake), kinds=("street",))
+    assert report.units[0].source == "api"
+    assert report.units[0].notes["archive"] == f"{fake.root}/data/archive/2023-03.zip does not exist (HTTP {status})"
+
+
 def test_workers_must_be_sensible(tmp_path):
     with pytest.raises(InvalidInput, match=r"workers was 0; it must be a whole number from 1 to 16"):
         fetch_force(FORCE, "2023-01", "2023-01", cache_dir=tmp_path, workers=0)

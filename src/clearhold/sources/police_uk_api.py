@@ -252,13 +252,14 @@ class PoliceUkClient:
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         area_query: bool = False,
-        accept_404: bool = False,
+        accept_missing: bool = False,
     ) -> httpx.Response:
         """One request with rate limiting and bounded retries; the final response.
 
         ``area_query``: a 503 means "more than 10,000 crimes" and raises
         :class:`AreaTooLarge` at once instead of being retried.
-        ``accept_404``: return a 404 response instead of raising.
+        ``accept_missing``: return a 403, 404 or 410 response instead of raising (a missing
+        file on a static host such as S3 may answer 403).
         """
         attempts = self.retry.max_retries + 1
         shown = _short(str(httpx.URL(url, params=params)) if params else url)
@@ -284,7 +285,7 @@ class PoliceUkClient:
                 if status == 429 or 500 <= status <= 599:
                     problem = f"HTTP {status}"
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                elif status == 404 and accept_404:
+                elif status in (403, 404, 410) and accept_missing:
                     return response
                 elif status >= 400:
                     raise SourceError(f"{method} {shown}: HTTP {status} {response.reason_phrase}".rstrip())

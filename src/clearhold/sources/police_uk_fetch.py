@@ -327,7 +327,10 @@ def fetch_force(
     if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 16:
         raise InvalidInput(f"workers was {workers!r}; it must be a whole number from 1 to 16")
     root = Path(cache_dir)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cache_dir was {str(root)!r}; it cannot be used as a folder ({exc.strerror})") from None
     with _cache_lock(root):
         return _fetch_locked(force, months, kinds, root, client, source, refresh, max_split_depth, workers, progress)
 

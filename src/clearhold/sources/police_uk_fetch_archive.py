@@ -129,9 +129,9 @@ class RemoteArchive:
 
     def open(self) -> bool:
         """True when the archive exists and can be read by ranges; else sets ``unavailable_reason``."""
-        response = self._client.request("HEAD", self.url, accept_404=True)
-        if response.status_code == 404:
-            self.unavailable_reason = f"{self.url} does not exist (HTTP 404)"
+        response = self._client.request("HEAD", self.url, accept_missing=True)
+        if response.status_code in (403, 404, 410):
+            self.unavailable_reason = f"{self.url} does not exist (HTTP {response.status_code})"
             return False
         if response.headers.get("accept-ranges", "").lower() != "bytes":
             self.unavailable_reason = f"{self.url} does not offer range requests"
