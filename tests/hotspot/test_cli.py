@@ -325,3 +325,23 @@ def test_patrol_record_needs_operation_and_user(hotspot_store):
     assert res.exit_code == 2 and "--record needs --user" in flat(res.stderr)
     res = invoke(*patrol_args(hotspot_store, "--date", "04/08/2023"))
     assert res.exit_code == 2 and "--date was '04/08/2023'; it must be YYYY-MM-DD" in flat(res.stderr)
+
+
+def test_harm_weighted_gistar(hotspot_store):
+    res = invoke(*base_args(hotspot_store, "--weights", "illustrative-v1", "--json"))
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["weights"] == "illustrative-v1" and data["statistic_on"] == "harm (illustrative-v1)"
+    from clearhold.crime import service as crime
+
+    area = crime.resolve_area(AREA, store=hotspot_store)
+    pts = crime.load_points(store=hotspot_store, area=area, start_month="2022-01", end_month="2022-04",
+                            weights="illustrative-v1")
+    r = hs.hotspot_grid(pts.x_m, pts.y_m, harm=pts.harm, area=area.geometry, cell_size_m=100, bandwidth_m=300)
+    got = pd.DataFrame(data["cells"])
+    np.testing.assert_allclose(got["harm"], r.cells["harm"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got["gi_z"].astype(float), r.cells["gi_z"], rtol=0, atol=1e-12)
+    # harm differs from count, and Gi* ran on harm
+    assert not np.allclose(got["harm"], got["count"])
+    np.testing.assert_allclose(got["gi_z"].astype(float), hs.getis_ord_gistar(r.grid, r.cells["harm"]).z,
+                               rtol=0, atol=1e-12)
