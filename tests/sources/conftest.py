@@ -42,7 +42,9 @@ def make_client():
     clients = []
 
     def make(fake, **options):
-        retry = options.pop("retry", RetryPolicy(max_retries=3, backoff_base_s=0.01, backoff_max_s=0.05))
+        retry = options.pop(
+            "retry", RetryPolicy(max_retries=3, backoff_base_s=0.01, backoff_max_s=0.05)
+        )
         options.setdefault("rate_per_s", 500.0)
         options.setdefault("burst", 50)
         options.setdefault("timeout_s", 5.0)

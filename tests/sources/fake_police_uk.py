@@ -27,9 +27,20 @@ import shapely
 from shapely.geometry import Polygon
 
 CATEGORIES = (
-    "anti-social-behaviour", "bicycle-theft", "burglary", "criminal-damage-arson", "drugs",
-    "other-crime", "other-theft", "possession-of-weapons", "public-order", "robbery",
-    "shoplifting", "theft-from-the-person", "vehicle-crime", "violent-crime",
+    "anti-social-behaviour",
+    "bicycle-theft",
+    "burglary",
+    "criminal-damage-arson",
+    "drugs",
+    "other-crime",
+    "other-theft",
+    "possession-of-weapons",
+    "public-order",
+    "robbery",
+    "shoplifting",
+    "theft-from-the-person",
+    "vehicle-crime",
+    "violent-crime",
 )
 # a 2 x 2 grid of neighbourhoods around Northampton
 AREA = (-1.00, 52.20, -0.80, 52.36)
@@ -67,7 +78,9 @@ class FakePoliceUk:
     stops_per_month: int = 6
     months_without_stops: tuple[str, ...] = ()
     max_area_crimes: int = 10_000
-    archive: dict[str, dict[str, bytes]] = field(default_factory=dict)  # zip name -> member -> bytes
+    archive: dict[str, dict[str, bytes]] = field(
+        default_factory=dict
+    )  # zip name -> member -> bytes
     archive_ranges: bool = True
     server_rate_per_s: float | None = None  # answer 429 above this rate (a leaky bucket)
     server_burst: int = 30
@@ -102,14 +115,29 @@ class FakePoliceUk:
         ]
         x0, y0, x1, y1 = AREA
         xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
-        cells = {"NH01": (x0, y0, xm, ym), "NH02": (xm, y0, x1, ym), "NH03": (x0, ym, xm, y1), "NH04": (xm, ym, x1, y1)}
+        cells = {
+            "NH01": (x0, y0, xm, ym),
+            "NH02": (xm, y0, x1, ym),
+            "NH03": (x0, ym, xm, y1),
+            "NH04": (xm, ym, x1, y1),
+        }
         self.neighbourhoods_payload = [dict(ref_t, id=k, name=f"Neighbourhood {k}") for k in cells]
         self.boundaries = {
-            k: [dict(coord_t, latitude=f"{lat:.6f}", longitude=f"{lon:.6f}") for lon, lat in ((a, b), (c, b), (c, d), (a, d))]
+            k: [
+                dict(coord_t, latitude=f"{lat:.6f}", longitude=f"{lon:.6f}")
+                for lon, lat in ((a, b), (c, b), (c, d), (a, d))
+            ]
             for k, (a, b, c, d) in cells.items()
         }
         self.data_sets_payload = [
-            dict(data_set_t, date=m, **{"stop-and-search": ["bedfordshire"] + ([] if m in self.months_without_stops else [self.force])})
+            dict(
+                data_set_t,
+                date=m,
+                **{
+                    "stop-and-search": ["bedfordshire"]
+                    + ([] if m in self.months_without_stops else [self.force])
+                },
+            )
             for m in sorted(self.months, reverse=True)
         ]
         self.crimes: dict[str, list[dict]] = {}
@@ -126,16 +154,23 @@ class FakePoliceUk:
                 c["persistent_id"] = "" if slug == "anti-social-behaviour" else f"{next_id:064x}"
                 c["location"]["latitude"], c["location"]["longitude"] = f"{lat:.6f}", f"{lon:.6f}"
                 c["location"]["street"] = {"id": 880000 + i, "name": f"On or near Fake Street {i}"}
-                c["outcome_status"] = None if slug == "anti-social-behaviour" else {"category": "Under investigation", "date": m}
+                c["outcome_status"] = (
+                    None
+                    if slug == "anti-social-behaviour"
+                    else {"category": "Under investigation", "date": m}
+                )
                 c["location_type"] = "BTP" if i == 7 else "Force"
                 crimes.append(c)
                 next_id += 1
             self.crimes[m] = crimes
             self.no_location[m] = []
-            for i in range(self.no_location_per_month):
+            for _ in range(self.no_location_per_month):
                 c = copy.deepcopy(no_loc_t)
                 c.update(month=m, id=next_id, persistent_id=f"{next_id:064x}", category="burglary")
-                c["outcome_status"] = {"category": "Investigation complete; no suspect identified", "date": m}
+                c["outcome_status"] = {
+                    "category": "Investigation complete; no suspect identified",
+                    "date": m,
+                }
                 self.no_location[m].append(c)
                 next_id += 1
             stops = []
@@ -156,7 +191,9 @@ class FakePoliceUk:
         handler = type("Handler", (_Handler,), {"fake": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
         host, port = self.httpd.server_address[:2]
         self.root = f"http://{host}:{port}"
@@ -226,7 +263,15 @@ class _Handler(BaseHTTPRequestHandler):
         form = parse_qs(self.rfile.read(length).decode())
         self._serve("POST", form)
 
-    def _send(self, method: str, path: str, status: int, body: bytes, content_type: str = "application/json", headers: dict | None = None) -> None:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict | None = None,
+    ) -> None:
         fake = self.fake
         with fake._lock:
             fake.log.append(Logged(self._t, method, path, status))
@@ -267,14 +312,20 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.delay_s:
                 time.sleep(fault.delay_s)
             if fault.status != 200 or fault.body is not None:
-                headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-                return self._send(method, path, fault.status, fault.body or b"", fault.content_type, headers)
+                headers = (
+                    {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+                )
+                return self._send(
+                    method, path, fault.status, fault.body or b"", fault.content_type, headers
+                )
         if fake._over_server_rate():
             return self._send(method, path, 429, b"", "text/plain", {"Retry-After": "1"})
         if path.startswith("/data/archive/"):
             return self._archive(method, path)
         status, payload = self._api(path, query)
-        self._send(method, path, status, json.dumps(payload).encode() if payload is not None else b"")
+        self._send(
+            method, path, status, json.dumps(payload).encode() if payload is not None else b""
+        )
 
     def _api(self, path: str, q: dict):
         fake = self.fake
@@ -287,7 +338,9 @@ class _Handler(BaseHTTPRequestHandler):
             return (200, fake.neighbourhoods_payload) if m.group(1) == fake.force else (404, None)
         m = re.match(r"^/api/([a-z-]+)/(\w+)/boundary$", path)
         if m:
-            return (200, fake.boundaries[m.group(2)]) if m.group(2) in fake.boundaries else (404, None)
+            return (
+                (200, fake.boundaries[m.group(2)]) if m.group(2) in fake.boundaries else (404, None)
+            )
         if path == "/api/crimes-street/all-crime":
             month = q.get("date")
             if month not in fake.crimes or "poly" not in q:
@@ -301,7 +354,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return 503, None
             return 200, [c for c, ok in zip(crimes, inside, strict=True) if ok]
         if path == "/api/crimes-no-location":
-            return 200, fake.no_location.get(q.get("date"), []) if q.get("force") == fake.force else []
+            return 200, fake.no_location.get(q.get("date"), []) if q.get(
+                "force"
+            ) == fake.force else []
         if path == "/api/stops-force":
             return 200, fake.stops.get(q.get("date"), []) if q.get("force") == fake.force else []
         return 404, None
@@ -310,7 +365,9 @@ class _Handler(BaseHTTPRequestHandler):
         name = path.rsplit("/", 1)[-1].removesuffix(".zip")
         data = self.fake._zips.get(name)
         if data is None:
-            return self._send(method, path, 404, b"<html><title>Not found</title></html>", "text/html")
+            return self._send(
+                method, path, 404, b"<html><title>Not found</title></html>", "text/html"
+            )
         ranges = self.fake.archive_ranges
         headers = {"Accept-Ranges": "bytes"} if ranges else {}
         wanted = re.match(r"^bytes=(\d+)-(\d+)$", self.headers.get("Range", ""))

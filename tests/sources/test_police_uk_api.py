@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import numpy as np
 import pytest
@@ -71,8 +71,13 @@ def test_bucket_refills_while_idle_but_not_beyond_the_burst():
 
 @pytest.mark.parametrize(
     ("rate", "burst", "match"),
-    [(0, 30, "rate_per_s was 0"), (-1.5, 30, "rate_per_s was -1.5"), (float("nan"), 30, "rate_per_s was nan"),
-     (15, 0, "burst was 0"), (15, 2.5, "burst was 2.5")],
+    [
+        (0, 30, "rate_per_s was 0"),
+        (-1.5, 30, "rate_per_s was -1.5"),
+        (float("nan"), 30, "rate_per_s was nan"),
+        (15, 0, "burst was 0"),
+        (15, 2.5, "burst was 2.5"),
+    ],
 )
 def test_bucket_rejects_bad_settings(rate, burst, match):
     with pytest.raises(InvalidInput, match=match):
@@ -89,7 +94,11 @@ def assert_obeys_bucket(times, rate, burst, tolerance_s=0.02):
     for i in range(len(times)):
         for j in range(i + burst, len(times)):
             n = j - i + 1
-            assert times[j] - times[i] >= (n - burst) / rate - tolerance_s, (i, j, times[j] - times[i])
+            assert times[j] - times[i] >= (n - burst) / rate - tolerance_s, (
+                i,
+                j,
+                times[j] - times[i],
+            )
 
 
 def test_requests_on_the_wire_obey_the_bucket(fake, make_client):
@@ -120,8 +129,12 @@ def test_default_rate_is_data_police_uks_15_a_second_with_bursts_of_30(fake):
 
 def test_a_server_side_rate_limit_is_met_by_backing_off(make_fake, make_client):
     fake = make_fake(server_rate_per_s=20.0, server_burst=5)
-    client = make_client(fake, rate_per_s=1000.0, burst=100,
-                         retry=RetryPolicy(max_retries=20, backoff_base_s=0.01, retry_after_max_s=0.05))
+    client = make_client(
+        fake,
+        rate_per_s=1000.0,
+        burst=100,
+        retry=RetryPolicy(max_retries=20, backoff_base_s=0.01, retry_after_max_s=0.05),
+    )
     for _ in range(15):
         assert client.get_json("forces")[0]["id"] == "avon-and-somerset"
     assert client.stats.statuses[429] > 0
@@ -145,8 +158,12 @@ def test_429_with_retry_after_is_honoured(fake, make_client):
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_5xx_is_retried_with_growing_waits(fake, make_client, status):
-    fake.faults.append(Fault("/api/forces", status=status, times=3, body=HTML_PAGE, content_type="text/html"))
-    client = make_client(fake, retry=RetryPolicy(max_retries=3, backoff_base_s=0.05, backoff_max_s=1.0))
+    fake.faults.append(
+        Fault("/api/forces", status=status, times=3, body=HTML_PAGE, content_type="text/html")
+    )
+    client = make_client(
+        fake, retry=RetryPolicy(max_retries=3, backoff_base_s=0.05, backoff_max_s=1.0)
+    )
     assert len(client.get_json("forces")) == 3
     t = [r.t for r in fake.requests("/api/forces")]
     gaps = np.diff(t)
@@ -159,7 +176,10 @@ def test_5xx_is_retried_with_growing_waits(fake, make_client, status):
 def test_retries_are_bounded(fake, make_client):
     fake.faults.append(Fault("/api/forces", status=500, times=100))
     client = make_client(fake, retry=RetryPolicy(max_retries=2, backoff_base_s=0.01))
-    with pytest.raises(SourceError, match=r"GET http://127\.0\.0\.1:\d+/api/forces: HTTP 500 after 3 attempts; giving up"):
+    with pytest.raises(
+        SourceError,
+        match=r"GET http://127\.0\.0\.1:\d+/api/forces: HTTP 500 after 3 attempts; giving up",
+    ):
         client.get_json("forces")
     assert len(fake.requests("/api/forces")) == 3
 
@@ -174,7 +194,9 @@ def test_a_slow_answer_within_the_timeout_is_waited_for(fake, make_client):
 def test_timeouts_are_retried_then_reported(fake, make_client):
     fake.faults.append(Fault("/api/forces", delay_s=0.6, times=5))
     client = make_client(fake, timeout_s=0.2, retry=RetryPolicy(max_retries=1, backoff_base_s=0.01))
-    with pytest.raises(SourceError, match=r"/api/forces: timed out \(ReadTimeout\) after 2 attempts"):
+    with pytest.raises(
+        SourceError, match=r"/api/forces: timed out \(ReadTimeout\) after 2 attempts"
+    ):
         client.get_json("forces")
 
 
@@ -188,7 +210,10 @@ def test_connection_refused_is_reported(make_client, fake):
 
 def test_client_errors_are_not_retried(fake, make_client):
     client = make_client(fake)
-    with pytest.raises(SourceError, match=r"GET http://127\.0\.0\.1:\d+/api/nowhere/neighbourhoods: HTTP 404 Not Found"):
+    with pytest.raises(
+        SourceError,
+        match=r"GET http://127\.0\.0\.1:\d+/api/nowhere/neighbourhoods: HTTP 404 Not Found",
+    ):
         client.neighbourhoods("nowhere")
     assert len(fake.requests("/api/nowhere")) == 1
 
@@ -210,8 +235,18 @@ def test_retry_after_forms():
     now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after(" 0.5 ") == 0.5
-    assert parse_retry_after(format_datetime(now + timedelta(seconds=90), usegmt=True), now=now.timestamp()) == 90.0
-    assert parse_retry_after(format_datetime(now - timedelta(seconds=90), usegmt=True), now=now.timestamp()) == 0.0
+    assert (
+        parse_retry_after(
+            format_datetime(now + timedelta(seconds=90), usegmt=True), now=now.timestamp()
+        )
+        == 90.0
+    )
+    assert (
+        parse_retry_after(
+            format_datetime(now - timedelta(seconds=90), usegmt=True), now=now.timestamp()
+        )
+        == 0.0
+    )
     assert parse_retry_after(None) is None
     assert parse_retry_after("") is None
     assert parse_retry_after("soon") is None
@@ -220,8 +255,11 @@ def test_retry_after_forms():
 
 @pytest.mark.parametrize(
     ("options", "match"),
-    [({"max_retries": -1}, "max_retries was -1"), ({"backoff_base_s": -0.1}, "backoff_base_s was -0.1"),
-     ({"backoff_max_s": float("inf")}, "backoff_max_s was inf")],
+    [
+        ({"max_retries": -1}, "max_retries was -1"),
+        ({"backoff_base_s": -0.1}, "backoff_base_s was -0.1"),
+        ({"backoff_max_s": float("inf")}, "backoff_max_s was inf"),
+    ],
 )
 def test_retry_policy_rejects_bad_settings(options, match):
     with pytest.raises(InvalidInput, match=match):
@@ -236,7 +274,9 @@ def test_client_rejects_bad_settings():
 
 
 def test_archive_url_follows_the_base_url():
-    assert default_archive_url("https://data.police.uk/api") == "https://data.police.uk/data/archive"
+    assert (
+        default_archive_url("https://data.police.uk/api") == "https://data.police.uk/data/archive"
+    )
     assert default_archive_url("http://127.0.0.1:8000/api/") == "http://127.0.0.1:8000/data/archive"
     assert PoliceUkClient().archive_url == "https://data.police.uk/data/archive"
 
@@ -247,19 +287,37 @@ def test_archive_url_follows_the_base_url():
 @pytest.mark.parametrize(
     ("body", "content_type", "match"),
     [
-        (HTML_PAGE, "text/html", r"/api/forces: expected JSON but got an HTML page \(503 Service Unavailable\)"),
-        (b"<html><body>Maintenance</body></html>", "application/json", r"/api/forces: expected JSON but got an HTML page$"),
-        (b'[{"id": "avon-and-somerset", "name": ', "application/json", r"/api/forces: malformed JSON \(Expecting value"),
+        (
+            HTML_PAGE,
+            "text/html",
+            r"/api/forces: expected JSON but got an HTML page \(503 Service Unavailable\)",
+        ),
+        (
+            b"<html><body>Maintenance</body></html>",
+            "application/json",
+            r"/api/forces: expected JSON but got an HTML page$",
+        ),
+        (
+            b'[{"id": "avon-and-somerset", "name": ',
+            "application/json",
+            r"/api/forces: malformed JSON \(Expecting value",
+        ),
         (b"", "application/json", r"/api/forces: expected JSON but the response body is empty"),
         (b"null", "application/json", r"/api/forces: expected a JSON list, got null"),
         (b'{"id": "x"}', "application/json", r"/api/forces: expected a JSON list, got an object"),
-        (b'[null]', "application/json", r"/api/forces: item 0 is null; expected an object"),
-        (b'[{"id": "x", "name": null}]', "application/json", r"/api/forces: item 0: field 'name' is null; expected a string"),
+        (b"[null]", "application/json", r"/api/forces: item 0 is null; expected an object"),
+        (
+            b'[{"id": "x", "name": null}]',
+            "application/json",
+            r"/api/forces: item 0: field 'name' is null; expected a string",
+        ),
         (b'[{"id": "x"}]', "application/json", r"/api/forces: item 0: field 'name' is missing"),
         (b"\xff\xfe[]", "application/json", r"/api/forces: malformed JSON"),
     ],
 )
-def test_bad_answers_raise_source_error_naming_the_url(fake, make_client, body, content_type, match):
+def test_bad_answers_raise_source_error_naming_the_url(
+    fake, make_client, body, content_type, match
+):
     fake.faults.append(Fault("/api/forces", status=200, body=body, content_type=content_type))
     with pytest.raises(SourceError, match=match):
         make_client(fake).forces()
@@ -268,23 +326,36 @@ def test_bad_answers_raise_source_error_naming_the_url(fake, make_client, body, 
 def test_forces_and_neighbourhoods_from_real_shapes(samples, fake, make_client):
     client = make_client(fake)
     assert client.forces() == {
-        "avon-and-somerset": "Avon and Somerset Constabulary", "bedfordshire": "Bedfordshire Police",
+        "avon-and-somerset": "Avon and Somerset Constabulary",
+        "bedfordshire": "Bedfordshire Police",
         "northamptonshire": "Northamptonshire Police",
     }
     assert parse_forces(sample(samples, "dpu-forces.json"), "u") == {
-        "avon-and-somerset": "Avon and Somerset Constabulary", "bedfordshire": "Bedfordshire Police",
+        "avon-and-somerset": "Avon and Somerset Constabulary",
+        "bedfordshire": "Bedfordshire Police",
     }
     assert client.neighbourhoods("northamptonshire") == ["NH01", "NH02", "NH03", "NH04"]
     assert parse_neighbourhoods([sample(samples, "neighbourhood-reference.json")], "u") == ["NC04"]
-    assert client.boundary("northamptonshire", "NH01") == [(-1.0, 52.2), (-0.9, 52.2), (-0.9, 52.28), (-1.0, 52.28)]
+    assert client.boundary("northamptonshire", "NH01") == [
+        (-1.0, 52.2),
+        (-0.9, 52.2),
+        (-0.9, 52.28),
+        (-1.0, 52.28),
+    ]
 
 
 def test_data_sets_from_the_real_shape(samples):
     sets = parse_data_sets([sample(samples, "data-set.json")], "u")
-    assert [(s.month, sorted(s.stop_and_search)) for s in sets] == [("2015-06", ["bedfordshire", "cleveland", "durham"])]
-    with pytest.raises(SourceError, match=r"u: item 0: field 'date' is '2015-6'; expected a month YYYY-MM"):
+    assert [(s.month, sorted(s.stop_and_search)) for s in sets] == [
+        ("2015-06", ["bedfordshire", "cleveland", "durham"])
+    ]
+    with pytest.raises(
+        SourceError, match=r"u: item 0: field 'date' is '2015-6'; expected a month YYYY-MM"
+    ):
         parse_data_sets([dict(sample(samples, "data-set.json"), date="2015-6")], "u")
-    with pytest.raises(SourceError, match=r"u: item 0: field 'stop-and-search' must be a list of force ids"):
+    with pytest.raises(
+        SourceError, match=r"u: item 0: field 'stop-and-search' must be a list of force ids"
+    ):
         parse_data_sets([dict(sample(samples, "data-set.json"), **{"stop-and-search": [1]})], "u")
     with pytest.raises(SourceError, match=r"u: the list of published months is empty"):
         parse_data_sets([], "u")
@@ -296,18 +367,29 @@ def test_boundaries_with_bad_coordinates_are_refused(samples):
     with pytest.raises(SourceError, match=r"u: point 1: field 'longitude' is 'B', not a number"):
         parse_boundary([good, sample(samples, "coordinate-invalid.json"), good], "u")
     nulls = sample(samples, "neighbourhood-location-null-coordinates.json")
-    with pytest.raises(SourceError, match=r"u: point 0: field 'longitude' is null; expected a string or a number"):
+    with pytest.raises(
+        SourceError, match=r"u: point 0: field 'longitude' is null; expected a string or a number"
+    ):
         parse_boundary([nulls, good, good], "u")
-    with pytest.raises(SourceError, match=r"u: point 0: field 'latitude' is '91', outside -90 to 90"):
+    with pytest.raises(
+        SourceError, match=r"u: point 0: field 'latitude' is '91', outside -90 to 90"
+    ):
         parse_boundary([dict(good, latitude="91")] * 3, "u")
     with pytest.raises(SourceError, match=r"u: a boundary needs at least 3 points, got 2"):
         parse_boundary([good, good], "u")
 
 
 def test_bad_boundary_from_the_server(samples, fake, make_client):
-    fake.faults.append(Fault("/api/northamptonshire/NH01/boundary",
-                             body=json.dumps([sample(samples, "coordinate-invalid.json")] * 3).encode()))
-    with pytest.raises(SourceError, match=r"/api/northamptonshire/NH01/boundary: point 0: field 'longitude' is 'B', not a number"):
+    fake.faults.append(
+        Fault(
+            "/api/northamptonshire/NH01/boundary",
+            body=json.dumps([sample(samples, "coordinate-invalid.json")] * 3).encode(),
+        )
+    )
+    with pytest.raises(
+        SourceError,
+        match=r"/api/northamptonshire/NH01/boundary: point 0: field 'longitude' is 'B', not a number",
+    ):
         make_client(fake).boundary("northamptonshire", "NH01")
 
 
@@ -319,9 +401,18 @@ def test_crime_sample_becomes_an_archive_row(samples):
     before = copy.deepcopy(crime)
     row = crime_to_street_row(crime, force_name="Leicestershire Police")
     assert row == (
-        "0e51b9ceb4aedef3f9679481aa11262a6c5ea90a68d0dd0e0002a0b521c445e0", "2020-02",
-        "Leicestershire Police", "Leicestershire Police", "-1.132073", "52.629909",
-        "On or near Marquis Street", "", "", "Violence and sexual offences", "Status update unavailable", "",
+        "0e51b9ceb4aedef3f9679481aa11262a6c5ea90a68d0dd0e0002a0b521c445e0",
+        "2020-02",
+        "Leicestershire Police",
+        "Leicestershire Police",
+        "-1.132073",
+        "52.629909",
+        "On or near Marquis Street",
+        "",
+        "",
+        "Violence and sexual offences",
+        "Status update unavailable",
+        "",
     )
     assert crime == before
 
@@ -329,8 +420,18 @@ def test_crime_sample_becomes_an_archive_row(samples):
 def test_crime_without_location_becomes_a_no_location_row(samples):
     crime = sample(samples, "case-history.json")["crime"]
     assert crime_to_street_row(crime, force_name="F") == (
-        "46688f40815e3a4cb7fcf69550492d8bffa4ed267652e676e49e23d00955c486", "2020-03", "F", "F",
-        "", "", "No Location", "", "", "Bicycle theft", "", "",
+        "46688f40815e3a4cb7fcf69550492d8bffa4ed267652e676e49e23d00955c486",
+        "2020-03",
+        "F",
+        "F",
+        "",
+        "",
+        "No Location",
+        "",
+        "",
+        "Bicycle theft",
+        "",
+        "",
     )
     with pytest.raises(SourceError, match=r"crime: field 'location' is null; expected an object"):
         crime_to_street_row(crime, force_name="F", require_location=True)
@@ -345,13 +446,19 @@ def test_outcome_crime_sample_without_outcome_status(samples):
 @pytest.mark.parametrize(
     ("change", "match"),
     [
-        ({"category": "public-disorder-weapons"}, r"c: category 'public-disorder-weapons' is not one of the 14"),
+        (
+            {"category": "public-disorder-weapons"},
+            r"c: category 'public-disorder-weapons' is not one of the 14",
+        ),
         ({"category": None}, r"c: field 'category' is null; expected a string"),
         ({"month": "2020-13"}, r"c: field 'month' is '2020-13'; expected a month YYYY-MM"),
         ({"persistent_id": 5}, r"c: field 'persistent_id' is a number; expected a string"),
         ({"location": []}, r"c: field 'location' is a list; expected an object"),
         ({"outcome_status": "done"}, r"c: field 'outcome_status' is a string; expected an object"),
-        ({"outcome_status": {"date": "2020-02"}}, r"c: outcome_status: field 'category' is missing"),
+        (
+            {"outcome_status": {"date": "2020-02"}},
+            r"c: outcome_status: field 'category' is missing",
+        ),
         ({"context": 0}, r"c: field 'context' is a number; expected a string"),
     ],
 )
@@ -362,11 +469,17 @@ def test_crime_problems_are_named(samples, change, match):
 
 
 def test_crime_with_the_invalid_location_sample(samples):
-    crime = dict(sample(samples, "crime.json"), location=sample(samples, "location-invalid-coordinate.json"))
+    crime = dict(
+        sample(samples, "crime.json"), location=sample(samples, "location-invalid-coordinate.json")
+    )
     with pytest.raises(SourceError, match=r"c: location: field 'longitude' is 'aaa', not a number"):
         crime_to_street_row(crime, force_name="F", where="c")
-    crime = dict(sample(samples, "crime.json"), location=dict(sample(samples, "location.json"), street=None))
-    with pytest.raises(SourceError, match=r"c: location: field 'street' is null; expected an object"):
+    crime = dict(
+        sample(samples, "crime.json"), location=dict(sample(samples, "location.json"), street=None)
+    )
+    with pytest.raises(
+        SourceError, match=r"c: location: field 'street' is null; expected an object"
+    ):
         crime_to_street_row(crime, force_name="F", where="c")
     with pytest.raises(SourceError, match=r"c: is null; expected an object"):
         crime_to_street_row(None, force_name="F", where="c")
@@ -376,14 +489,34 @@ def test_stop_sample_becomes_an_archive_row(samples):
     stop = sample(samples, "stop-and-search.json")
     before = copy.deepcopy(stop)
     assert stop_to_row(stop) == (
-        "Person search", "2018-06-08T13:40:00+00:00", "", "", "52.636250", "-1.133691", "Male", "over 34",
-        "White - English/Welsh/Scottish/Northern Irish/British", "White",
-        "Police and Criminal Evidence Act 1984 (section 1)", "Offensive weapons", "A no further action disposal",
-        "", "",
+        "Person search",
+        "2018-06-08T13:40:00+00:00",
+        "",
+        "",
+        "52.636250",
+        "-1.133691",
+        "Male",
+        "over 34",
+        "White - English/Welsh/Scottish/Northern Irish/British",
+        "White",
+        "Police and Criminal Evidence Act 1984 (section 1)",
+        "Offensive weapons",
+        "A no further action disposal",
+        "",
+        "",
     )
     assert stop == before
-    row = stop_to_row(dict(stop, operation=True, operation_name="Op Alpha", location=None, outcome=False,
-                           outcome_linked_to_object_of_search=False, removal_of_more_than_outer_clothing=True))
+    row = stop_to_row(
+        dict(
+            stop,
+            operation=True,
+            operation_name="Op Alpha",
+            location=None,
+            outcome=False,
+            outcome_linked_to_object_of_search=False,
+            removal_of_more_than_outer_clothing=True,
+        )
+    )
     assert row[2:6] == ("True", "Op Alpha", "", "")
     assert row[12:] == ("", "False", "True")
 
@@ -394,8 +527,14 @@ def test_stop_sample_becomes_an_archive_row(samples):
         ({"datetime": None}, r"s: field 'datetime' is null; expected a string"),
         ({"operation": "yes"}, r"s: field 'operation' is a string; expected true, false or null"),
         ({"gender": 1}, r"s: field 'gender' is a number; expected a string or null"),
-        ({"outcome": {"id": "x"}}, r"s: field 'outcome' is an object; expected a string, false or null"),
-        ({"location": {"latitude": "x", "longitude": "1"}}, r"s: location: field 'latitude' is 'x', not a number"),
+        (
+            {"outcome": {"id": "x"}},
+            r"s: field 'outcome' is an object; expected a string, false or null",
+        ),
+        (
+            {"location": {"latitude": "x", "longitude": "1"}},
+            r"s: location: field 'latitude' is 'x', not a number",
+        ),
     ],
 )
 def test_stop_problems_are_named(samples, change, match):
@@ -406,7 +545,18 @@ def test_stop_problems_are_named(samples, change, match):
 def test_the_fourteen_crime_types():
     assert len(CRIME_TYPES) == 14
     assert sorted(CRIME_TYPES.values()) == [
-        "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",
-        "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
-        "Theft from the person", "Vehicle crime", "Violence and sexual offences",
+        "Anti-social behaviour",
+        "Bicycle theft",
+        "Burglary",
+        "Criminal damage and arson",
+        "Drugs",
+        "Other crime",
+        "Other theft",
+        "Possession of weapons",
+        "Public order",
+        "Robbery",
+        "Shoplifting",
+        "Theft from the person",
+        "Vehicle crime",
+        "Violence and sexual offences",
     ]

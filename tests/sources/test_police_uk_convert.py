@@ -10,10 +10,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clearhold.errors import SourceError
-from clearhold.sources.police_uk_api import CRIME_TYPES, STREET_COLUMNS, crime_to_street_row, stop_to_row
+from clearhold.sources.police_uk_api import (
+    CRIME_TYPES,
+    STREET_COLUMNS,
+    crime_to_street_row,
+    stop_to_row,
+)
 
-json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3), max_leaves=8)
+json_scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 months = st.builds(lambda y, m: f"{y:04d}-{m:02d}", st.integers(2010, 2030), st.integers(1, 12))
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -28,14 +41,24 @@ def crimes(draw):
         lon = draw(st.floats(-8.7, 1.8, allow_nan=False))
         lat = draw(st.floats(49.8, 60.9, allow_nan=False))
         decimals = draw(st.integers(0, 6))
-        location = {"latitude": f"{lat:.{decimals}f}", "longitude": f"{lon:.{decimals}f}",
-                    "street": {"id": draw(st.integers(0, 10**7)), "name": draw(texts)}}
+        location = {
+            "latitude": f"{lat:.{decimals}f}",
+            "longitude": f"{lon:.{decimals}f}",
+            "street": {"id": draw(st.integers(0, 10**7)), "name": draw(texts)},
+        }
     outcome = draw(st.none() | st.builds(lambda c, m: {"category": c, "date": m}, texts, months))
     return {
-        "category": slug, "location_type": draw(st.sampled_from(["Force", "BTP", None])), "location": location,
-        "context": draw(st.none() | texts), "outcome_status": outcome,
-        "persistent_id": "" if slug == "anti-social-behaviour" else draw(st.text("0123456789abcdef", min_size=64, max_size=64)),
-        "id": draw(st.integers(1, 10**9)), "location_subtype": "", "month": draw(months),
+        "category": slug,
+        "location_type": draw(st.sampled_from(["Force", "BTP", None])),
+        "location": location,
+        "context": draw(st.none() | texts),
+        "outcome_status": outcome,
+        "persistent_id": ""
+        if slug == "anti-social-behaviour"
+        else draw(st.text("0123456789abcdef", min_size=64, max_size=64)),
+        "id": draw(st.integers(1, 10**9)),
+        "location_subtype": "",
+        "month": draw(months),
     }
 
 
@@ -59,7 +82,9 @@ def test_every_valid_crime_becomes_a_faithful_row(crime, force_name):
     assert row[2] == row[3] == force_name
     assert row[7:9] == ("", "")
     assert row[9] == CRIME_TYPES[crime["category"]]
-    assert row[10] == ("" if crime["outcome_status"] is None else crime["outcome_status"]["category"])
+    assert row[10] == (
+        "" if crime["outcome_status"] is None else crime["outcome_status"]["category"]
+    )
     assert row[11] == (crime["context"] or "")
     if crime["location"] is None:
         assert row[4:7] == ("", "", "No Location")
@@ -71,7 +96,16 @@ def test_every_valid_crime_becomes_a_faithful_row(crime, force_name):
 
 
 @settings(max_examples=300, deadline=None)
-@given(crimes(), st.dictionaries(st.sampled_from(["category", "location", "month", "persistent_id", "outcome_status", "context"]), json_values, max_size=3))
+@given(
+    crimes(),
+    st.dictionaries(
+        st.sampled_from(
+            ["category", "location", "month", "persistent_id", "outcome_status", "context"]
+        ),
+        json_values,
+        max_size=3,
+    ),
+)
 def test_any_damage_to_a_crime_is_a_source_error_or_a_row(crime, damage):
     crime.update(damage)
     try:

@@ -37,17 +37,46 @@ DEFAULT_TIMEOUT_S = 180.0
 USER_AGENT = "clearhold (police operations analysis; https://data.police.uk API client)"
 
 STREET_COLUMNS: tuple[str, ...] = (
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
 )
 OUTCOMES_COLUMNS: tuple[str, ...] = (
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-    "LSOA code", "LSOA name", "Outcome type",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Outcome type",
 )
 STOP_AND_SEARCH_COLUMNS: tuple[str, ...] = (
-    "Type", "Date", "Part of a policing operation", "Policing operation", "Latitude",
-    "Longitude", "Gender", "Age range", "Self-defined ethnicity", "Officer-defined ethnicity",
-    "Legislation", "Object of search", "Outcome", "Outcome linked to object of search",
+    "Type",
+    "Date",
+    "Part of a policing operation",
+    "Policing operation",
+    "Latitude",
+    "Longitude",
+    "Gender",
+    "Age range",
+    "Self-defined ethnicity",
+    "Officer-defined ethnicity",
+    "Legislation",
+    "Object of search",
+    "Outcome",
+    "Outcome linked to object of search",
     "Removal of more than just outer clothing",
 )
 
@@ -92,10 +121,16 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        if not (isinstance(rate_per_s, int | float) and math.isfinite(rate_per_s) and rate_per_s > 0):
-            raise InvalidInput(f"rate_per_s was {rate_per_s!r}; it must be a positive number of requests per second")
+        if not (
+            isinstance(rate_per_s, int | float) and math.isfinite(rate_per_s) and rate_per_s > 0
+        ):
+            raise InvalidInput(
+                f"rate_per_s was {rate_per_s!r}; it must be a positive number of requests per second"
+            )
         if not isinstance(burst, int) or isinstance(burst, bool) or burst < 1:
-            raise InvalidInput(f"burst was {burst!r}; it must be a whole number of requests, at least 1")
+            raise InvalidInput(
+                f"burst was {burst!r}; it must be a whole number of requests, at least 1"
+            )
         self.rate_per_s = float(rate_per_s)
         self.burst = burst
         self._clock = clock
@@ -108,7 +143,9 @@ class TokenBucket:
         """Take one token; return the seconds waited for it."""
         with self._lock:
             now = self._clock()
-            self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.rate_per_s)
+            self._tokens = min(
+                float(self.burst), self._tokens + (now - self._last) * self.rate_per_s
+            )
             self._last = now
             self._tokens -= 1.0
             wait_s = 0.0 if self._tokens >= 0 else -self._tokens / self.rate_per_s
@@ -134,7 +171,9 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
-            raise InvalidInput(f"max_retries was {self.max_retries!r}; it must be a whole number >= 0")
+            raise InvalidInput(
+                f"max_retries was {self.max_retries!r}; it must be a whole number >= 0"
+            )
         for name in ("backoff_base_s", "backoff_max_s", "retry_after_max_s"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
@@ -142,8 +181,10 @@ class RetryPolicy:
 
     def delay_s(self, retry: int, retry_after_s: float | None, rng: np.random.Generator) -> float:
         if retry_after_s is not None:
-            return min(retry_after_s, self.retry_after_max_s) + float(rng.uniform(0.0, self.backoff_base_s))
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * (2.0 ** retry))
+            return min(retry_after_s, self.retry_after_max_s) + float(
+                rng.uniform(0.0, self.backoff_base_s)
+            )
+        ceiling = min(self.backoff_max_s, self.backoff_base_s * (2.0**retry))
         return ceiling * float(rng.uniform(0.5, 1.0))
 
 
@@ -217,7 +258,9 @@ class PoliceUkClient:
         if not isinstance(base_url, str) or not re.match(r"^https?://", base_url):
             raise InvalidInput(f"base_url was {base_url!r}; it must be an http:// or https:// URL")
         if not (isinstance(timeout_s, int | float) and timeout_s > 0):
-            raise InvalidInput(f"timeout_s was {timeout_s!r}; it must be a positive number of seconds")
+            raise InvalidInput(
+                f"timeout_s was {timeout_s!r}; it must be a positive number of seconds"
+            )
         self.base_url = base_url.rstrip("/")
         self.archive_url = (archive_url or default_archive_url(self.base_url)).rstrip("/")
         self.bucket = TokenBucket(rate_per_s, burst, sleep=sleep)
@@ -225,7 +268,9 @@ class PoliceUkClient:
         self.stats = ClientStats()
         self._sleep = sleep
         self._rng = np.random.default_rng(seed)
-        self._lock = threading.Lock()  # stats and the jitter generator, when threads share the client
+        self._lock = (
+            threading.Lock()
+        )  # stats and the jitter generator, when threads share the client
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_s, connect=min(30.0, timeout_s)),
             follow_redirects=True,
@@ -271,7 +316,9 @@ class PoliceUkClient:
                 self.stats.requests += 1
             retry_after: float | None = None
             try:
-                response = self._http.request(method, url, params=params, data=data, headers=headers)
+                response = self._http.request(
+                    method, url, params=params, data=data, headers=headers
+                )
             except httpx.TimeoutException as exc:
                 problem = f"timed out ({type(exc).__name__})"
             except httpx.TransportError as exc:
@@ -281,14 +328,18 @@ class PoliceUkClient:
                 with self._lock:
                     self.stats.statuses[status] = self.stats.statuses.get(status, 0) + 1
                 if status == 503 and area_query:
-                    raise AreaTooLarge(f"{method} {shown}: HTTP 503 (the area holds more than the API's 10,000 crimes)")
+                    raise AreaTooLarge(
+                        f"{method} {shown}: HTTP 503 (the area holds more than the API's 10,000 crimes)"
+                    )
                 if status == 429 or 500 <= status <= 599:
                     problem = f"HTTP {status}"
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 elif status in (403, 404, 410) and accept_missing:
                     return response
                 elif status >= 400:
-                    raise SourceError(f"{method} {shown}: HTTP {status} {response.reason_phrase}".rstrip())
+                    raise SourceError(
+                        f"{method} {shown}: HTTP {status} {response.reason_phrase}".rstrip()
+                    )
                 else:
                     return response
             if attempt + 1 < attempts:
@@ -326,7 +377,9 @@ class PoliceUkClient:
         path = f"{force}/{neighbourhood}/boundary"
         return parse_boundary(self.get_json(path), f"{self.base_url}/{path}")
 
-    def crimes_in_area(self, ring: list[tuple[float, float]], month: str, *, split_on_503: bool = True) -> list[dict]:
+    def crimes_in_area(
+        self, ring: list[tuple[float, float]], month: str, *, split_on_503: bool = True
+    ) -> list[dict]:
         """Street-level crimes of all categories inside a polygon (lon, lat ring) for a month.
 
         ``split_on_503``: raise :class:`AreaTooLarge` on HTTP 503 (the caller splits the area)
@@ -334,7 +387,9 @@ class PoliceUkClient:
         """
         poly = ":".join(f"{lat:.6f},{lon:.6f}" for lon, lat in ring)
         url = f"{self.base_url}/crimes-street/all-crime"
-        payload = self.post_json("crimes-street/all-crime", {"poly": poly, "date": month}, area_query=split_on_503)
+        payload = self.post_json(
+            "crimes-street/all-crime", {"poly": poly, "date": month}, area_query=split_on_503
+        )
         return expect_list_of_objects(payload, f"POST {url} (date={month})")
 
     def crimes_no_location(self, force: str, month: str) -> list[dict]:
@@ -394,20 +449,38 @@ def _kind(value: Any) -> str:
     )
 
 
-def _field(obj: Mapping[str, Any], name: str, where: str, kinds: tuple[type, ...], *, nullable: bool = False) -> Any:
+def _field(
+    obj: Mapping[str, Any],
+    name: str,
+    where: str,
+    kinds: tuple[type, ...],
+    *,
+    nullable: bool = False,
+) -> Any:
     if name not in obj:
         raise SourceError(f"{where}: field {name!r} is missing")
     value = obj[name]
     if value is None and nullable:
         return None
-    if value is None or not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+    if (
+        value is None
+        or not isinstance(value, kinds)
+        or (bool not in kinds and isinstance(value, bool))
+    ):
         wanted = " or ".join(_kind_name(k) for k in kinds)
         raise SourceError(f"{where}: field {name!r} is {_kind(value)}; expected {wanted}")
     return value
 
 
 def _kind_name(kind: type) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}[kind]
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }[kind]
 
 
 def _coordinate(obj: Mapping[str, Any], name: str, where: str, low: float, high: float) -> float:
@@ -470,7 +543,12 @@ def parse_boundary(payload: Any, url: str) -> list[tuple[float, float]]:
     ring = []
     for index, item in enumerate(items):
         where = f"{url}: point {index}"
-        ring.append((_coordinate(item, "longitude", where, -180, 180), _coordinate(item, "latitude", where, -90, 90)))
+        ring.append(
+            (
+                _coordinate(item, "longitude", where, -180, 180),
+                _coordinate(item, "latitude", where, -90, 90),
+            )
+        )
     if len(ring) < 3:
         raise SourceError(f"{url}: a boundary needs at least 3 points, got {len(ring)}")
     return ring
@@ -479,7 +557,9 @@ def parse_boundary(payload: Any, url: str) -> list[tuple[float, float]]:
 # --------------------------------------------------------------------------- converters
 
 
-def crime_to_street_row(crime: Any, *, force_name: str, where: str = "crime", require_location: bool = False) -> tuple[str, ...]:
+def crime_to_street_row(
+    crime: Any, *, force_name: str, where: str = "crime", require_location: bool = False
+) -> tuple[str, ...]:
     """One API crime (``crimes-street`` or ``crimes-no-location``) as a street-file row.
 
     Column by column (:data:`STREET_COLUMNS`): ``persistent_id`` ("" for anti-social
@@ -494,7 +574,9 @@ def crime_to_street_row(crime: Any, *, force_name: str, where: str = "crime", re
         raise SourceError(f"{where}: is {_kind(crime)}; expected an object")
     slug = _field(crime, "category", where, (str,))
     if slug not in CRIME_TYPES:
-        raise SourceError(f"{where}: category {slug!r} is not one of the 14 data.police.uk crime types")
+        raise SourceError(
+            f"{where}: category {slug!r} is not one of the 14 data.police.uk crime types"
+        )
     month = _month(_field(crime, "month", where, (str,)), where)
     persistent_id = _field(crime, "persistent_id", where, (str,), nullable=True) or ""
     location = _field(crime, "location", where, (dict,), nullable=not require_location)
@@ -507,12 +589,28 @@ def crime_to_street_row(crime: Any, *, force_name: str, where: str = "crime", re
         lat = f"{_coordinate(location, 'latitude', loc_where, -90, 90):.6f}"
         street = _field(location, "street", loc_where, (dict,))
         place = _field(street, "name", f"{loc_where}: street", (str,))
-    outcome = _field(crime, "outcome_status", where, (dict,), nullable=True) if "outcome_status" in crime else None
-    last_outcome = "" if outcome is None else _field(outcome, "category", f"{where}: outcome_status", (str,))
+    outcome = (
+        _field(crime, "outcome_status", where, (dict,), nullable=True)
+        if "outcome_status" in crime
+        else None
+    )
+    last_outcome = (
+        "" if outcome is None else _field(outcome, "category", f"{where}: outcome_status", (str,))
+    )
     context = _field(crime, "context", where, (str,), nullable=True) if "context" in crime else None
     return (
-        persistent_id, month, force_name, force_name, lon, lat, place, "", "",
-        CRIME_TYPES[slug], last_outcome, context or "",
+        persistent_id,
+        month,
+        force_name,
+        force_name,
+        lon,
+        lat,
+        place,
+        "",
+        "",
+        CRIME_TYPES[slug],
+        last_outcome,
+        context or "",
     )
 
 
@@ -545,7 +643,9 @@ def stop_to_row(stop: Any, *, where: str = "stop") -> tuple[str, ...]:
     if not isinstance(stop, dict):
         raise SourceError(f"{where}: is {_kind(stop)}; expected an object")
     when = _field(stop, "datetime", where, (str,))
-    location = _field(stop, "location", where, (dict,), nullable=True) if "location" in stop else None
+    location = (
+        _field(stop, "location", where, (dict,), nullable=True) if "location" in stop else None
+    )
     if location is None:
         lat = lon = ""
     else:
@@ -557,14 +657,31 @@ def stop_to_row(stop: Any, *, where: str = "stop") -> tuple[str, ...]:
     elif isinstance(outcome, str):
         outcome_text = outcome
     else:
-        raise SourceError(f"{where}: field 'outcome' is {_kind(outcome)}; expected a string, false or null")
+        raise SourceError(
+            f"{where}: field 'outcome' is {_kind(outcome)}; expected a string, false or null"
+        )
     return (
-        _text(stop, "type", where), when,
-        _flag(stop.get("operation"), where, "operation"), _text(stop, "operation_name", where),
-        lat, lon,
-        _text(stop, "gender", where), _text(stop, "age_range", where),
-        _text(stop, "self_defined_ethnicity", where), _text(stop, "officer_defined_ethnicity", where),
-        _text(stop, "legislation", where), _text(stop, "object_of_search", where), outcome_text,
-        _flag(stop.get("outcome_linked_to_object_of_search"), where, "outcome_linked_to_object_of_search"),
-        _flag(stop.get("removal_of_more_than_outer_clothing"), where, "removal_of_more_than_outer_clothing"),
+        _text(stop, "type", where),
+        when,
+        _flag(stop.get("operation"), where, "operation"),
+        _text(stop, "operation_name", where),
+        lat,
+        lon,
+        _text(stop, "gender", where),
+        _text(stop, "age_range", where),
+        _text(stop, "self_defined_ethnicity", where),
+        _text(stop, "officer_defined_ethnicity", where),
+        _text(stop, "legislation", where),
+        _text(stop, "object_of_search", where),
+        outcome_text,
+        _flag(
+            stop.get("outcome_linked_to_object_of_search"),
+            where,
+            "outcome_linked_to_object_of_search",
+        ),
+        _flag(
+            stop.get("removal_of_more_than_outer_clothing"),
+            where,
+            "removal_of_more_than_outer_clothing",
+        ),
     )

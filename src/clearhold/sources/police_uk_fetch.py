@@ -63,7 +63,9 @@ class UnitResult:
     force: str
     month: str
     kind: str
-    status: str  # "fetched" | "cached" | "not-published" | "unavailable" (outcomes outside the archive)
+    status: (
+        str  # "fetched" | "cached" | "not-published" | "unavailable" (outcomes outside the archive)
+    )
     source: str  # "api", "archive YYYY-MM.zip" or "" when not published
     rows: int
     path: str | None  # relative to the cache folder
@@ -82,8 +84,12 @@ class FetchReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "force": self.force, "from": self.from_month, "to": self.to_month,
-            "cache": self.cache_dir, "requests": self.requests, "retries": self.retries,
+            "force": self.force,
+            "from": self.from_month,
+            "to": self.to_month,
+            "cache": self.cache_dir,
+            "requests": self.requests,
+            "retries": self.retries,
             "fetched": sum(u.status == "fetched" for u in self.units),
             "cached": sum(u.status == "cached" for u in self.units),
             "not_published": sum(u.status == "not-published" for u in self.units),
@@ -101,16 +107,22 @@ def month_range(from_month: str, to_month: str) -> list[str]:
     for name, value in (("from_month", from_month), ("to_month", to_month)):
         match = _MONTH.match(value) if isinstance(value, str) else None
         if match is None:
-            raise InvalidInput(f"{name} was {value!r}; it must be a month written YYYY-MM, e.g. 2022-01")
+            raise InvalidInput(
+                f"{name} was {value!r}; it must be a month written YYYY-MM, e.g. 2022-01"
+            )
         bounds.append(int(match.group(1)) * 12 + int(match.group(2)) - 1)
     if bounds[0] > bounds[1]:
-        raise InvalidInput(f"from_month was {from_month!r} and to_month {to_month!r}; from_month must not be after to_month")
+        raise InvalidInput(
+            f"from_month was {from_month!r} and to_month {to_month!r}; from_month must not be after to_month"
+        )
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(bounds[0], bounds[1] + 1)]
 
 
 def _check_inputs(force: str, kinds: Iterable[str], source: str) -> tuple[str, ...]:
     if not isinstance(force, str) or not _FORCE.match(force):
-        raise InvalidInput(f"force was {force!r}; it must be a data.police.uk force id such as 'northamptonshire'")
+        raise InvalidInput(
+            f"force was {force!r}; it must be a data.police.uk force id such as 'northamptonshire'"
+        )
     kinds = tuple(kinds)
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:
@@ -153,7 +165,9 @@ class Manifest:
                 if data.get("format") != MANIFEST_FORMAT or not isinstance(units, dict):
                     raise ValueError("unknown format")
             except (ValueError, KeyError, TypeError) as exc:
-                raise SourceError(f"{self.path}: not a clearhold fetch manifest ({exc}); move it away to start afresh") from None
+                raise SourceError(
+                    f"{self.path}: not a clearhold fetch manifest ({exc}); move it away to start afresh"
+                ) from None
             self.units = units
 
     @staticmethod
@@ -176,7 +190,9 @@ class Manifest:
         with self._lock:
             self.units[key] = entry
             payload = {"format": MANIFEST_FORMAT, "units": dict(sorted(self.units.items()))}
-            atomic_write(self.path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
+            atomic_write(
+                self.path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode()
+            )
 
 
 def _remove_stale_parts(root: Path) -> None:
@@ -195,12 +211,17 @@ def _csv_bytes(columns: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> byt
 # --------------------------------------------------------------------------- the force area
 
 
-def force_area_rings(client: PoliceUkClient, force: str, cache_root: Path, *, simplify_deg: float = 0.0001) -> list[list[tuple[float, float]]]:
+def force_area_rings(
+    client: PoliceUkClient, force: str, cache_root: Path, *, simplify_deg: float = 0.0001
+) -> list[list[tuple[float, float]]]:
     """Exterior rings (lon, lat) of the union of the force's neighbourhood boundaries, cached."""
     path = cache_root / "_api" / f"{force}-area.json"
     if path.exists():
         try:
-            return [[(float(x), float(y)) for x, y in ring] for ring in json.loads(path.read_text())["rings"]]
+            return [
+                [(float(x), float(y)) for x, y in ring]
+                for ring in json.loads(path.read_text())["rings"]
+            ]
         except (ValueError, KeyError, TypeError):
             path.unlink()
     from shapely import make_valid, union_all
@@ -208,7 +229,9 @@ def force_area_rings(client: PoliceUkClient, force: str, cache_root: Path, *, si
 
     ids = client.neighbourhoods(force)
     if not ids:
-        raise SourceError(f"{client.base_url}/{force}/neighbourhoods: the force has no neighbourhoods to build its area from")
+        raise SourceError(
+            f"{client.base_url}/{force}/neighbourhoods: the force has no neighbourhoods to build its area from"
+        )
     polygons = []
     for neighbourhood in ids:
         ring = client.boundary(force, neighbourhood)
@@ -216,8 +239,13 @@ def force_area_rings(client: PoliceUkClient, force: str, cache_root: Path, *, si
     area = union_all(polygons)
     if simplify_deg > 0:
         area = area.simplify(simplify_deg, preserve_topology=True)
-    rings = [[(round(x, 6), round(y, 6)) for x, y in poly.exterior.coords[:-1]] for poly in _polygons(area)]
-    atomic_write(path, json.dumps({"force": force, "neighbourhoods": len(ids), "rings": rings}).encode())
+    rings = [
+        [(round(x, 6), round(y, 6)) for x, y in poly.exterior.coords[:-1]]
+        for poly in _polygons(area)
+    ]
+    atomic_write(
+        path, json.dumps({"force": force, "neighbourhoods": len(ids), "rings": rings}).encode()
+    )
     return rings
 
 
@@ -239,13 +267,22 @@ def _quarters(ring: list[tuple[float, float]]) -> list[list[tuple[float, float]]
     midx, midy = (minx + maxx) / 2, (miny + maxy) / 2
     eps = 1e-5
     pieces = []
-    for x0, y0, x1, y1 in ((minx, miny, midx, midy), (midx, miny, maxx, midy), (minx, midy, midx, maxy), (midx, midy, maxx, maxy)):
+    for x0, y0, x1, y1 in (
+        (minx, miny, midx, midy),
+        (midx, miny, maxx, midy),
+        (minx, midy, midx, maxy),
+        (midx, midy, maxx, maxy),
+    ):
         part = polygon.intersection(box(x0 - eps, y0 - eps, x1 + eps, y1 + eps))
-        pieces.extend([(round(x, 6), round(y, 6)) for x, y in p.exterior.coords[:-1]] for p in _polygons(part))
+        pieces.extend(
+            [(round(x, 6), round(y, 6)) for x, y in p.exterior.coords[:-1]] for p in _polygons(part)
+        )
     return [p for p in pieces if len(p) >= 3]
 
 
-def _street_rows_from_api(client: PoliceUkClient, rings, force: str, force_name: str, month: str, max_split_depth: int) -> tuple[list[tuple[str, ...]], dict[str, int]]:
+def _street_rows_from_api(
+    client: PoliceUkClient, rings, force: str, force_name: str, month: str, max_split_depth: int
+) -> tuple[list[tuple[str, ...]], dict[str, int]]:
     crimes: dict[Any, dict] = {}
     stack = [(ring, 0) for ring in rings]
     queries = splits = 0
@@ -260,7 +297,9 @@ def _street_rows_from_api(client: PoliceUkClient, rings, force: str, force_name:
                 try:
                     items = client.crimes_in_area(ring, month, split_on_503=False)
                 except SourceError as retry_exc:
-                    raise SourceError(f"{exc}; still refused after splitting the area {depth} times ({retry_exc})") from None
+                    raise SourceError(
+                        f"{exc}; still refused after splitting the area {depth} times ({retry_exc})"
+                    ) from None
             else:
                 splits += 1
                 stack.extend((piece, depth + 1) for piece in _quarters(ring))
@@ -268,7 +307,9 @@ def _street_rows_from_api(client: PoliceUkClient, rings, force: str, force_name:
         for index, crime in enumerate(items):
             crime_id = crime.get("id")
             if not isinstance(crime_id, int) or isinstance(crime_id, bool):
-                raise SourceError(f"crimes-street/all-crime (date={month}): item {index}: field 'id' is {crime_id!r}; expected a number")
+                raise SourceError(
+                    f"crimes-street/all-crime (date={month}): item {index}: field 'id' is {crime_id!r}; expected a number"
+                )
             crimes[crime_id] = crime
     no_location = client.crimes_no_location(force, month)
     rows, btp = [], 0
@@ -277,10 +318,28 @@ def _street_rows_from_api(client: PoliceUkClient, rings, force: str, force_name:
         if is_btp(crime):
             btp += 1
             continue
-        rows.append(crime_to_street_row(crime, force_name=force_name, where=f"crimes-street/all-crime (date={month}): crime {crime_id}", require_location=True))
+        rows.append(
+            crime_to_street_row(
+                crime,
+                force_name=force_name,
+                where=f"crimes-street/all-crime (date={month}): crime {crime_id}",
+                require_location=True,
+            )
+        )
     for index, crime in enumerate(no_location):
-        rows.append(crime_to_street_row(crime, force_name=force_name, where=f"crimes-no-location (force={force}, date={month}): item {index}"))
-    notes = {"area_queries": queries, "area_splits": splits, "btp_excluded": btp, "no_location": len(no_location)}
+        rows.append(
+            crime_to_street_row(
+                crime,
+                force_name=force_name,
+                where=f"crimes-no-location (force={force}, date={month}): item {index}",
+            )
+        )
+    notes = {
+        "area_queries": queries,
+        "area_splits": splits,
+        "btp_excluded": btp,
+        "no_location": len(no_location),
+    }
     return rows, notes
 
 
@@ -330,9 +389,13 @@ def fetch_force(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InvalidInput(f"cache_dir was {str(root)!r}; it cannot be used as a folder ({exc.strerror})") from None
+        raise InvalidInput(
+            f"cache_dir was {str(root)!r}; it cannot be used as a folder ({exc.strerror})"
+        ) from None
     with _cache_lock(root):
-        return _fetch_locked(force, months, kinds, root, client, source, refresh, max_split_depth, workers, progress)
+        return _fetch_locked(
+            force, months, kinds, root, client, source, refresh, max_split_depth, workers, progress
+        )
 
 
 @contextmanager
@@ -348,14 +411,18 @@ def _cache_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Conflict(f"cache_dir {root} is in use by another fetch (lock {path}); wait for it to finish") from None
+            raise Conflict(
+                f"cache_dir {root} is in use by another fetch (lock {path}); wait for it to finish"
+            ) from None
         try:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _fetch_locked(force, months, kinds, root: Path, client, source, refresh, max_split_depth, workers, progress) -> FetchReport:
+def _fetch_locked(
+    force, months, kinds, root: Path, client, source, refresh, max_split_depth, workers, progress
+) -> FetchReport:
     _remove_stale_parts(root)
     manifest = Manifest(root)
     report = progress or (lambda *a, **k: None)
@@ -382,21 +449,43 @@ def _fetch_locked(force, months, kinds, root: Path, client, source, refresh, max
                 results[index] = session.fetch_unit(month, kind, key)
                 report(len(results), total, f"{force} {month} {kind}")
         else:
-            _fetch_in_parallel(session, pending, results, workers, lambda m, k: report(len(results), total, f"{force} {m} {k}"))
-        return FetchReport(force, months[0], months[-1], str(root), tuple(results[i] for i in range(total)),
-                           client.stats.requests - requests_before, client.stats.retries - retries_before)
+            _fetch_in_parallel(
+                session,
+                pending,
+                results,
+                workers,
+                lambda m, k: report(len(results), total, f"{force} {m} {k}"),
+            )
+        return FetchReport(
+            force,
+            months[0],
+            months[-1],
+            str(root),
+            tuple(results[i] for i in range(total)),
+            client.stats.requests - requests_before,
+            client.stats.retries - retries_before,
+        )
     finally:
         if owns_client:
             client.close()
 
 
-def _fetch_in_parallel(session: _Session, pending, results: dict[int, UnitResult], workers: int, done: Callable[[str, str], None]) -> None:
+def _fetch_in_parallel(
+    session: _Session,
+    pending,
+    results: dict[int, UnitResult],
+    workers: int,
+    done: Callable[[str, str], None],
+) -> None:
     """Fetch units on ``workers`` threads; on the first failure, cancel what has not started,
     let running units finish (each is written whole or not at all) and raise that failure."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="police-uk") as pool:
-        futures = {pool.submit(session.fetch_unit, month, kind, key): (index, month, kind) for index, month, kind, key in pending}
+        futures = {
+            pool.submit(session.fetch_unit, month, kind, key): (index, month, kind)
+            for index, month, kind, key in pending
+        }
         try:
             for future in as_completed(futures):
                 index, month, kind = futures[future]
@@ -409,13 +498,30 @@ def _fetch_in_parallel(session: _Session, pending, results: dict[int, UnitResult
 
 
 def _cached_result(force: str, month: str, kind: str, entry: dict[str, Any]) -> UnitResult:
-    return UnitResult(force, month, kind, "cached", entry.get("source", ""), int(entry.get("rows", 0)), entry.get("path"), dict(entry.get("notes", {})))
+    return UnitResult(
+        force,
+        month,
+        kind,
+        "cached",
+        entry.get("source", ""),
+        int(entry.get("rows", 0)),
+        entry.get("path"),
+        dict(entry.get("notes", {})),
+    )
 
 
 class _Session:
     """What one run learns once and reuses: published months, the force, its area, archives."""
 
-    def __init__(self, client: PoliceUkClient, force: str, root: Path, manifest: Manifest, source: str, max_split_depth: int) -> None:
+    def __init__(
+        self,
+        client: PoliceUkClient,
+        force: str,
+        root: Path,
+        manifest: Manifest,
+        source: str,
+        max_split_depth: int,
+    ) -> None:
         self.client, self.force, self.root, self.manifest = client, force, root, manifest
         self.source, self.max_split_depth = source, max_split_depth
         self._data_sets: dict[str, frozenset[str]] | None = None
@@ -429,7 +535,9 @@ class _Session:
     def data_sets(self) -> dict[str, frozenset[str]]:
         with self._lock:
             if self._data_sets is None:
-                self._data_sets = {d.month: d.stop_and_search for d in self.client.crimes_street_dates()}
+                self._data_sets = {
+                    d.month: d.stop_and_search for d in self.client.crimes_street_dates()
+                }
             return self._data_sets
 
     @property
@@ -439,7 +547,9 @@ class _Session:
                 forces = self.client.forces()
                 if self.force not in forces:
                     known = ", ".join(sorted(forces)[:50])
-                    raise InvalidInput(f"force was {self.force!r}; data.police.uk knows these forces: {known}")
+                    raise InvalidInput(
+                        f"force was {self.force!r}; data.police.uk knows these forces: {known}"
+                    )
                 self._force_name = forces[self.force]
             return self._force_name
 
@@ -470,13 +580,24 @@ class _Session:
             return self._archives[name]
 
     def fetch_unit(self, month: str, kind: str, key: str) -> UnitResult:
-        in_api = month in self.data_sets  # the API keeps about 36 months; older ones only in archives
+        in_api = (
+            month in self.data_sets
+        )  # the API keeps about 36 months; older ones only in archives
         if not in_api and self.source == "api":
             raise self._not_published(month, None)
         _ = self.force_name  # checks the force id before anything is written
         if kind == "stop-and-search" and in_api and self.force not in self.data_sets[month]:
-            entry = {"source": "", "rows": 0, "path": None, "bytes": None, "sha256": None,
-                     "completed_at": _now(), "notes": {"reason": "crimes-street-dates lists no stop-and-search data for this force and month"}}
+            entry = {
+                "source": "",
+                "rows": 0,
+                "path": None,
+                "bytes": None,
+                "sha256": None,
+                "completed_at": _now(),
+                "notes": {
+                    "reason": "crimes-street-dates lists no stop-and-search data for this force and month"
+                },
+            }
             self.manifest.record(key, entry)
             return UnitResult(self.force, month, kind, "not-published", "", 0, None, entry["notes"])
         data, source, rows, notes = None, "api", 0, {}
@@ -485,18 +606,29 @@ class _Session:
         if data is None and not in_api:
             raise self._not_published(month, notes.get("archive"))
         if data is None and kind == "outcomes" and self.source != "archive":
-            notes["reason"] = "outcomes files come only from the monthly archive; the API has no per-force outcomes query"
+            notes["reason"] = (
+                "outcomes files come only from the monthly archive; the API has no per-force outcomes query"
+            )
             return UnitResult(self.force, month, kind, "unavailable", "", 0, None, notes)
         if data is None:
             if self.source == "archive":
-                raise SourceError(f"{self.force} {month} {kind}: not available from the archive ({notes.get('archive')})")
+                raise SourceError(
+                    f"{self.force} {month} {kind}: not available from the archive ({notes.get('archive')})"
+                )
             data, rows, api_notes = self._from_api(month, kind)
             notes.update(api_notes)
             source = "api"
         relative = f"{month}/{month}-{self.force}-{kind}.csv"
         atomic_write(self.root / relative, data)
-        entry = {"source": source, "rows": rows, "path": relative, "bytes": len(data),
-                 "sha256": hashlib.sha256(data).hexdigest(), "completed_at": _now(), "notes": notes}
+        entry = {
+            "source": source,
+            "rows": rows,
+            "path": relative,
+            "bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "completed_at": _now(),
+            "notes": notes,
+        }
         self.manifest.record(key, entry)
         return UnitResult(self.force, month, kind, "fetched", source, rows, relative, notes)
 
@@ -521,9 +653,14 @@ class _Session:
     def _from_api(self, month: str, kind: str) -> tuple[bytes, int, dict[str, Any]]:
         if kind == "stop-and-search":
             stops = self.client.stops_force(self.force, month)
-            rows = [stop_to_row(s, where=f"stops-force (force={self.force}, date={month}): item {i}") for i, s in enumerate(stops)]
+            rows = [
+                stop_to_row(s, where=f"stops-force (force={self.force}, date={month}): item {i}")
+                for i, s in enumerate(stops)
+            ]
             return _csv_bytes(STOP_AND_SEARCH_COLUMNS, rows), len(rows), {}
-        rows, notes = _street_rows_from_api(self.client, self.rings, self.force, self.force_name, month, self.max_split_depth)
+        rows, notes = _street_rows_from_api(
+            self.client, self.rings, self.force, self.force_name, month, self.max_split_depth
+        )
         return _csv_bytes(STREET_COLUMNS, rows), len(rows), notes
 
 

@@ -17,7 +17,12 @@ import zipfile
 from collections import OrderedDict
 
 from clearhold.errors import SourceError
-from clearhold.sources.police_uk_api import OUTCOMES_COLUMNS, STOP_AND_SEARCH_COLUMNS, STREET_COLUMNS, PoliceUkClient
+from clearhold.sources.police_uk_api import (
+    OUTCOMES_COLUMNS,
+    STOP_AND_SEARCH_COLUMNS,
+    STREET_COLUMNS,
+    PoliceUkClient,
+)
 
 BLOCK_SIZE = 1 << 20
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
@@ -50,7 +55,15 @@ def _months_between(first: str, last: str) -> int:
 class RemoteFile(io.RawIOBase):
     """A read-only, seekable view of a remote file, fetched in cached blocks by Range requests."""
 
-    def __init__(self, client: PoliceUkClient, url: str, size: int, *, block_size: int = BLOCK_SIZE, keep_blocks: int = 8) -> None:
+    def __init__(
+        self,
+        client: PoliceUkClient,
+        url: str,
+        size: int,
+        *,
+        block_size: int = BLOCK_SIZE,
+        keep_blocks: int = 8,
+    ) -> None:
         super().__init__()
         self._client = client
         self.url = url
@@ -101,12 +114,18 @@ class RemoteFile(io.RawIOBase):
         response = self._client.request("GET", self.url, headers={"Range": f"bytes={first}-{last}"})
         where = f"GET {self.url} (bytes {first}-{last})"
         if response.status_code != 206:
-            raise SourceError(f"{where}: expected HTTP 206 Partial Content, got HTTP {response.status_code}")
+            raise SourceError(
+                f"{where}: expected HTTP 206 Partial Content, got HTTP {response.status_code}"
+            )
         match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
         if not match or int(match.group(1)) != first or int(match.group(2)) != last:
-            raise SourceError(f"{where}: unexpected Content-Range {response.headers.get('content-range')!r}")
+            raise SourceError(
+                f"{where}: unexpected Content-Range {response.headers.get('content-range')!r}"
+            )
         if match.group(3) != "*" and int(match.group(3)) != self.size:
-            raise SourceError(f"{where}: the archive changed size while being read (republished?); run the fetch again")
+            raise SourceError(
+                f"{where}: the archive changed size while being read (republished?); run the fetch again"
+            )
         data = response.content
         if len(data) != last - first + 1:
             raise SourceError(f"{where}: got {len(data)} bytes, expected {last - first + 1}")
