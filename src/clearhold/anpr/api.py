@@ -23,11 +23,11 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine
 
 from clearhold.anpr.ingest import IngestEngine, replay_alerts
-from clearhold.anpr.schemas import ReadIn
+from clearhold.anpr.schemas import ReadDict
 from clearhold.storage.base import utcnow
 
 router = APIRouter(prefix="/anpr", tags=["anpr"])
-_BATCH = TypeAdapter(dict[str, list[ReadIn]] | list[ReadIn])
+_BATCH = TypeAdapter(dict[str, list[ReadDict]] | list[ReadDict])
 KEEPALIVE_S = 15.0
 
 

@@ -44,7 +44,7 @@ def durable_engine(url: str) -> Engine:
 
 @dataclass
 class _Job:
-    reads: list[ReadIn]
+    reads: list[ReadIn | dict]
     received_at: Any
     future: Future = field(default_factory=Future)
 
@@ -77,7 +77,7 @@ class IngestEngine:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def submit(self, reads: list[ReadIn], received_at=None) -> Future:
+    def submit(self, reads: list[ReadIn | dict], received_at=None) -> Future:
         job = _Job(reads, received_at or utcnow())
         self._queue.put(job)
         return job.future

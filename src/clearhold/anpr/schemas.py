@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from typing_extensions import Required, TypedDict
 
 PRIORITIES = ("high", "medium", "low")
 DECISIONS = ("accept", "reject_misread", "reject_wrong_vehicle")
@@ -36,6 +38,26 @@ class ReadIn(BaseModel):
 
 class ReadBatch(BaseModel):
     reads: list[ReadIn] = Field(max_length=20_000)
+
+
+def _text(max_length: int, min_length: int = 0):
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+class ReadDict(TypedDict, total=False):
+    """The same read as :class:`ReadIn`, validated into a plain dict (the fast ingest path)."""
+
+    read_id: Required[_text(100, 1)]
+    camera_id: Required[_text(64, 1)]
+    captured_at: Required[AwareDatetime]
+    vrm: Required[_text(64, 1)]
+    confidence: Annotated[float, Field(ge=0, le=1)] | None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None
+    lane: _text(16) | None
+    direction: _text(16) | None
+    plate_image_ref: _text(300) | None
+    overview_image_ref: _text(300) | None
 
 
 class HotlistEntryCreate(BaseModel):

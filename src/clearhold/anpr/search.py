@@ -61,10 +61,15 @@ def _statement(query: ReadQuery, decision: access.AccessDecision, now: datetime)
     column = Read.vrm_key if query.misread_tolerant else Read.vrm
     lat = sa.func.coalesce(Read.lat, Camera.lat).label("lat")
     lon = sa.func.coalesce(Read.lon, Camera.lon).label("lon")
+    pattern = like_pattern(query.pattern, misread_tolerant=query.misread_tolerant)
+    if "%" in pattern or "_" in pattern:
+        plate_match = column.like(pattern)
+    else:  # a whole plate: the (vrm_key, captured_at) index finds it, exact or misread-tolerant
+        key = plates.misread_key(pattern)
+        plate_match = Read.vrm_key == key if query.misread_tolerant else sa.and_(Read.vrm_key == key, Read.vrm == pattern)
     stmt = (sa.select(Read, lat, lon, Camera.site, Camera.area)
             .outerjoin(Camera, Camera.camera_ref == Read.camera_ref)
-            .where(column.like(like_pattern(query.pattern, misread_tolerant=query.misread_tolerant)),
-                   Read.captured_at >= query.since)
+            .where(plate_match, Read.captured_at >= query.since)
             .order_by(Read.captured_at, Read.id).limit(query.limit))
     if query.until is not None:
         stmt = stmt.where(Read.captured_at <= query.until)

@@ -231,10 +231,8 @@ def ingest_reads(
         d = r if isinstance(r, dict) else r.__dict__
         unique.setdefault(d["read_id"], d)
     ids = list(unique)
-    existing: set[str] = set()
-    for chunk in _chunks(ids):
-        existing.update(session.execute(sa.select(Read.read_id).where(Read.read_id.in_(chunk))).scalars())
-    new = [unique[i] for i in ids if i not in existing]
+    existing = _existing_read_ids(session, ids)
+    new = [unique[i] for i in ids if i not in existing] if existing else list(unique.values())
     if not new:
         return IngestResult(0, len(reads_in), [])
     rows = []
@@ -283,6 +281,20 @@ def ingest_reads(
                     "reason": entry["reason"], "action": entry["action"], "hotlist": entry["hotlist"],
                 })
     return IngestResult(len(new), len(reads_in) - len(new), alerts)
+
+
+def _existing_read_ids(session: Session, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are stored already (straight through the driver on SQLite: the hot path)."""
+    existing: set[str] = set()
+    if session.get_bind().dialect.name == "sqlite":
+        conn = session.connection()
+        for chunk in _chunks(ids):
+            sql = f"SELECT read_id FROM anpr_reads WHERE read_id IN ({', '.join('?' * len(chunk))})"
+            existing.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+        return existing
+    for chunk in _chunks(ids):
+        existing.update(session.execute(sa.select(Read.read_id).where(Read.read_id.in_(chunk))).scalars())
+    return existing
 
 
 _READ_COLUMNS = ("read_id", "camera_ref", "vrm_raw", "vrm", "vrm_key", "plate_format", "confidence",

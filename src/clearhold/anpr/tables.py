@@ -28,7 +28,6 @@ class Camera(Base):
 class Read(Base):
     __tablename__ = "anpr_reads"
     __table_args__ = (
-        sa.Index("ix_anpr_reads_vrm_captured", "vrm", "captured_at"),
         sa.Index("ix_anpr_reads_key_captured", "vrm_key", "captured_at"),
         sa.Index("ix_anpr_reads_camera_captured", "camera_ref", "captured_at"),
         sa.Index("ix_anpr_reads_captured", "captured_at"),

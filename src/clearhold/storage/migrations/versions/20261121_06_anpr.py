@@ -55,7 +55,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_anpr_reads"),
         sa.UniqueConstraint("read_id", name="uq_anpr_reads_read_id"),
     )
-    op.create_index("ix_anpr_reads_vrm_captured", "anpr_reads", ["vrm", "captured_at"])
     op.create_index("ix_anpr_reads_key_captured", "anpr_reads", ["vrm_key", "captured_at"])
     op.create_index("ix_anpr_reads_camera_captured", "anpr_reads", ["camera_ref", "captured_at"])
     op.create_index("ix_anpr_reads_captured", "anpr_reads", ["captured_at"])
