@@ -305,6 +305,13 @@ def test_an_archive_answering_forbidden_or_gone_counts_as_missing(
     )
 
 
+def test_with_workers_the_earliest_failing_unit_is_reported(fake, make_client, tmp_path):
+    fake.faults.append(Fault("/api/crimes-street-dates", delay_s=0.2))  # let all workers queue up
+    for _ in range(5):
+        with pytest.raises(InvalidInput, match=r"^month 2023-04 is not published"):
+            fetch_force(FORCE, "2023-02", "2023-07", cache_dir=tmp_path, client=make_client(fake), workers=8)
+
+
 def test_workers_must_be_sensible(tmp_path):
     with pytest.raises(
         InvalidInput, match=r"workers was 0; it must be a whole number from 1 to 16"

@@ -477,10 +477,12 @@ def _fetch_in_parallel(
     workers: int,
     done: Callable[[str, str], None],
 ) -> None:
-    """Fetch units on ``workers`` threads; on the first failure, cancel what has not started,
-    let running units finish (each is written whole or not at all) and raise that failure."""
+    """Fetch units on ``workers`` threads. On a failure, cancel what has not started, let
+    running units finish (each is written whole or not at all) and raise the failure of the
+    earliest unit, so that the error does not depend on thread timing."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
 
+    failures: list[tuple[int, BaseException]] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="police-uk") as pool:
         futures = {
             pool.submit(session.fetch_unit, month, kind, key): (index, month, kind)
@@ -488,13 +490,24 @@ def _fetch_in_parallel(
         }
         try:
             for future in as_completed(futures):
+                if future.cancelled():
+                    continue
                 index, month, kind = futures[future]
+                error = future.exception()
+                if error is not None:
+                    if not failures:
+                        for other in futures:
+                            other.cancel()
+                    failures.append((index, error))
+                    continue
                 results[index] = future.result()
                 done(month, kind)
-        except BaseException:
+        except BaseException:  # e.g. Ctrl-C: start nothing new
             for future in futures:
                 future.cancel()
             raise
+    if failures:
+        raise min(failures, key=lambda failure: failure[0])[1]
 
 
 def _cached_result(force: str, month: str, kind: str, entry: dict[str, Any]) -> UnitResult:
