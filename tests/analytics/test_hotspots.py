@@ -484,3 +484,14 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_hotspot_grid_skips_an_oversized_kde_unless_asked_for():
+    x = np.concatenate([np.arange(2000.0) * 15, np.full(1000, 500.0)])
+    y = np.zeros(3000)
+    with pytest.warns(UserWarning, match="kde not computed \\(left empty\\): bandwidth_m was 1e\\+06") as rec:
+        r = hs.hotspot_grid(x, y, cell_size_m=1000, bandwidth_m=1_000_000, method="gistar")
+    assert rec[0].filename == __file__
+    assert r.cells["kde"].isna().all() and r.cells["gi_z"].notna().any()
+    with pytest.raises(InvalidInput, match="the exact KDE would need"):
+        hs.hotspot_grid(x, y, cell_size_m=1000, bandwidth_m=1_000_000, method="kde")

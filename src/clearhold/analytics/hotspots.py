@@ -144,6 +144,15 @@ class Grid:
     def n_cells(self) -> int:
         return int(self.flat.size)
 
+    @cached_property
+    def is_full(self) -> bool:
+        """True when every cell of the box is in the region (no area clipping)."""
+        return bool(self.mask.all())
+
+    def from_dense(self, dense: np.ndarray) -> np.ndarray:
+        """Region-cell values (region order) from a ``(n_rows, n_cols)`` box array."""
+        return dense.ravel() if self.is_full else dense.ravel()[self.flat]
+
     def columns_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Absolute (col, row) indices of the region cells."""
         r, c = np.divmod(self.flat, self.n_cols)
@@ -171,9 +180,11 @@ class Grid:
         col = np.floor(np.asarray(x_m, float) / c).astype(np.int64) - self.col0
         row = np.floor(np.asarray(y_m, float) / c).astype(np.int64) - self.row0
         inside = (col >= 0) & (col < self.n_cols) & (row >= 0) & (row < self.n_rows)
-        lookup = self._lookup()
         out = np.full(col.shape, -1, dtype=np.int64)
-        out[inside] = lookup[row[inside] * self.n_cols + col[inside]]
+        if self.is_full:  # region order is box order
+            out[inside] = row[inside] * self.n_cols + col[inside]
+            return out
+        out[inside] = self._lookup()[row[inside] * self.n_cols + col[inside]]
         return out
 
     def _lookup(self) -> np.ndarray:
@@ -188,6 +199,8 @@ class Grid:
 
     def to_dense(self, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
         """Scatter per-region-cell values into the ``(n_rows, n_cols)`` box."""
+        if self.is_full:
+            return np.array(values, dtype=float).reshape(self.mask.shape)
         dense = np.full(self.mask.size, fill, dtype=float)
         dense[self.flat] = values
         return dense.reshape(self.mask.shape)
@@ -558,7 +571,7 @@ def _quartic_kde(grid: Grid, x, y, w, h) -> np.ndarray:
             # targets are distinct for one offset, so a fancy-index add is exact
             padded[cells + (dr * n_cols + dc)] += np.add.reduceat(k, starts)
     dense = padded.reshape(n_rows, n_cols)[pad:pad + grid.n_rows, pad:pad + grid.n_cols]
-    return dense.ravel()[grid.flat] * (1e6 * 3.0 / (math.pi * h2))
+    return grid.from_dense(np.ascontiguousarray(dense)) * (1e6 * 3.0 / (math.pi * h2))
 
 
 # ----------------------------------------------------------------------------------------
@@ -666,15 +679,14 @@ def _neighbour_sum(dense: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 def _gistar_z(grid: Grid, x: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
     """Gi* z for each row of ``x`` (slices x region cells); returns (z, neighbour counts)."""
     offsets = neighbour_offsets(grid.cell_size_m, d)
-    flat = grid.flat
-    nb = _neighbour_sum(grid.mask.astype(float), offsets).ravel()[flat]
+    nb = grid.from_dense(_neighbour_sum(grid.mask.astype(float), offsets))
     n = grid.n_cells
     z = np.full(x.shape, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.sqrt((n * nb - nb * nb) / (n - 1)) if n > 1 else np.zeros_like(nb)
     for t in range(x.shape[0]):
         xt = x[t]
-        lag = _neighbour_sum(grid.to_dense(xt), offsets).ravel()[flat]
+        lag = grid.from_dense(_neighbour_sum(grid.to_dense(xt), offsets))
         mean = xt.sum() / n
         s = math.sqrt(max((xt * xt).sum() / n - mean * mean, 0.0))
         if n < 2 or s <= 0 or s < 1e-12 * max(abs(mean), 1.0):
@@ -1059,7 +1071,8 @@ def hotspot_grid(
     Warns
     -----
     UserWarning
-        Bandwidth smaller than the cell size; grid over a million cells; stray points.
+        Bandwidth smaller than the cell size; grid over a million cells; stray points; KDE
+        left empty (NaN) for methods other than kde when the exact sum would be too large.
 
     Examples
     --------
@@ -1111,7 +1124,13 @@ def hotspot_grid(
             f"bandwidth_m ({bandwidth_m:g}) is smaller than cell_size_m ({c:g}); the density surface "
             "will miss points between cell centres; use a bandwidth of at least one cell",
             UserWarning, stacklevel=2)
-    kde = _quartic_kde(grid, xi, yi, wi, bandwidth_m)
+    try:
+        kde = _quartic_kde(grid, xi, yi, wi, bandwidth_m)
+    except InvalidInput as exc:
+        if method == "kde":
+            raise
+        warnings.warn(f"kde not computed (left empty): {exc}", UserWarning, stacklevel=2)
+        kde = np.full(grid.n_cells, np.nan)
     d = _positive_metres("neighbour_distance_m", neighbour_distance_m)
     if d is None:
         d = c * math.sqrt(2)
