@@ -90,3 +90,26 @@ def test_geo_load_and_list(tmp_path, shared_data):
     ]
     listed = runner.invoke(app, ["geo", "list", "--store", str(store), "--json"])
     assert json.loads(listed.stdout) == {"layers": ["ward19"], "lookups": ["lad_csp_pfa"]}
+
+
+def test_summary_with_records_database_slug(ingested, tmp_path):
+    from clearhold.area import service as area_service
+    from clearhold.area.schemas import AreaCreate
+    from clearhold.storage.database import make_engine, session_scope
+    from clearhold.storage.migrate import upgrade
+
+    store, _ = ingested
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as s:
+        area_service.create(s, area_in=AreaCreate(slug="hot-lsoa", name="Hot LSOA", lsoa_codes=["E01027135"]), created_by="t")
+    engine.dispose()
+    args = ["crime", "summary", "--area", "hot-lsoa", "--from", "2024-01", "--to", "2024-02", "--store", str(store),
+            "--database", url, "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    expect = service.summary(store=store, area="lsoa:E01027135", start_month="2024-01", end_month="2024-02")
+    assert [r["count"] for r in got] == expect["count"].tolist()
+    assert {r["area"] for r in got} == {"Hot LSOA"}

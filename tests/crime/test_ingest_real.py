@@ -183,3 +183,10 @@ def test_manifest_is_valid_json_with_reconciliation(ingested):
     assert all(p["rows_read"] == p["rows_stored"] + p["rows_quarantined"] for p in pubs)
     assert all((root / p["path"]).exists() for p in pubs)
     assert all(p["path"].startswith("crime/street/force=northamptonshire/month=") for p in pubs)
+
+
+def test_rows_in_neighbouring_forces_keep_their_publishing_force(stored):
+    outside = stored[stored["pfa_name"] != "Northamptonshire"]
+    assert 0 < len(outside) < 0.01 * len(stored)
+    assert outside["force"].eq("northamptonshire").all()
+    assert outside["pfa_name"].notna().all()  # located by the national LSOA boundaries
