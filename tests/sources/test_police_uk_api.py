@@ -323,6 +323,20 @@ def test_bad_answers_raise_source_error_naming_the_url(
         make_client(fake).forces()
 
 
+def test_html_inside_json_values_is_data(samples, fake, make_client):
+    """The *-html-* samples carry HTML in JSON strings: valid answers, not error pages."""
+    items = [sample(samples, "neighbourhood-html-in-name.json"), sample(samples, "neighbourhood-priority-html.json")]
+    body = json.dumps([dict(items[0], id="NC04"), dict(items[1], id="NC05")]).encode()
+    fake.faults.append(Fault("/api/northamptonshire/neighbourhoods", body=body, content_type="text/html"))
+    assert make_client(fake).neighbourhoods("northamptonshire") == ["NC04", "NC05"]
+
+
+def test_non_json_labelled_html_is_an_html_page(fake, make_client):
+    fake.faults.append(Fault("/api/forces", body=b"Service Unavailable", content_type="text/html; charset=utf-8"))
+    with pytest.raises(SourceError, match=r"/api/forces: expected JSON but got an HTML page$"):
+        make_client(fake).forces()
+
+
 def test_forces_and_neighbourhoods_from_real_shapes(samples, fake, make_client):
     client = make_client(fake)
     assert client.forces() == {

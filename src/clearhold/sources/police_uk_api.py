@@ -415,21 +415,31 @@ def default_archive_url(base_url: str) -> str:
 
 
 def decode_json(response: httpx.Response) -> Any:
-    """The JSON body of a response, or SourceError naming the URL and what is wrong."""
+    """The JSON body of a response, or SourceError naming the URL and what is wrong.
+
+    A body starting with ``<`` is an HTML (error or maintenance) page whatever its
+    Content-Type; a body that is not JSON is reported as an HTML page when the Content-Type
+    says HTML, else as malformed JSON. HTML inside JSON strings (neighbourhood descriptions)
+    is data, not an error.
+    """
     where = f"{response.request.method} {_short(str(response.request.url))}"
     body = response.content
-    head = body.lstrip()[:64].lower()
     content_type = response.headers.get("content-type", "").lower()
-    if "html" in content_type or head.startswith((b"<!doctype", b"<html", b"<")):
-        title = re.search(rb"<title>(.*?)</title>", body[:4096], flags=re.I | re.S)
-        hint = f" ({title.group(1).decode('utf-8', 'replace').strip()[:80]})" if title else ""
-        raise SourceError(f"{where}: expected JSON but got an HTML page{hint}")
+    if body.lstrip().startswith(b"<"):
+        raise SourceError(f"{where}: expected JSON but got an HTML page{_title(body)}")
     if not body.strip():
         raise SourceError(f"{where}: expected JSON but the response body is empty")
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
+        if "html" in content_type:
+            raise SourceError(f"{where}: expected JSON but got an HTML page{_title(body)}") from None
         raise SourceError(f"{where}: malformed JSON ({exc})") from None
+
+
+def _title(body: bytes) -> str:
+    title = re.search(rb"<title>(.*?)</title>", body[:4096], flags=re.I | re.S)
+    return f" ({title.group(1).decode('utf-8', 'replace').strip()[:80]})" if title else ""
 
 
 def expect_list_of_objects(payload: Any, where: str) -> list[dict]:
