@@ -122,3 +122,18 @@ def test_generate_writes_files_the_matcher_reads(tmp_path):
     assert json.loads(result.stdout)["cameras"] == 30
     hits = match_files(tmp_path / "net" / "hotlist.csv", tmp_path / "net" / "reads.csv")
     assert hits and {h["match_type"] for h in hits} <= {"exact", "misread"}
+
+
+def test_hotlist_add_change_expire(tmp_path):
+    env = {"CLEARHOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"}
+    added = json.loads(run("hotlist", "add", "ab12 cde", "--reason", "violence", "--priority", "high",
+                           "--marker", "weapons", "--json", env=env).stdout)
+    assert (added["vrm"], added["seen"]) == ("AB12CDE", [])
+    changed = run("hotlist", "change", str(added["entry_id"]), "--priority", "low", "--owner", "DS Lee", "--json", env=env)
+    assert json.loads(changed.stdout)["priority"] == "low"
+    bad = run("hotlist", "change", str(added["entry_id"]), "--priority", "urgent", env=env)
+    assert bad.exit_code == 2 and "priority was 'urgent'" in flat(bad.stderr)
+    assert run("hotlist", "expire", str(added["entry_id"]), env=env).exit_code == 0
+    assert json.loads(run("hotlist", "list", "--active", "--json", env=env).stdout) == []
+    missing = run("hotlist", "expire", "99", env=env)
+    assert missing.exit_code == 1 and "hotlist entry 99 does not exist" in flat(missing.stderr)

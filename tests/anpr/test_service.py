@@ -261,3 +261,19 @@ def test_purge_deletes_old_unpreserved_reads(hotlisted):
         assert audit.verify(s).ok
         with pytest.raises(InvalidInput, match="by was empty"):
             retention.purge(s, by="", now=NOW)
+
+
+def test_search_by_operation_area(hotlisted):
+    from tests.support.ledger import make_operation
+
+    make_operation(hotlisted)  # areas op-test-a (box A) and op-test-b (box B)
+    with session_scope(hotlisted) as s:
+        service.upsert_cameras(s, cameras_in=[{"camera_ref": "INA", "lat": 52.235, "lon": -0.895},
+                                              {"camera_ref": "INB", "lat": 52.235, "lon": -0.855}])
+    _ingest(hotlisted, [read("a", "AB12CDE", camera="INA"), read("b", "AB12CDE", camera="INB"),
+                        read("c", "AB12CDE", camera="INA", lat=52.2355, lon=-0.856)])  # mobile camera, in B
+    with session_scope(hotlisted) as s:
+        rows = search.search_reads(s, user="ana", reason="r", query=_query(1, "AB*", area="op-test-b"), now=NOW)
+        assert [r["read_id"] for r in rows] == ["b", "c"]
+        with pytest.raises(NotFound, match="nope"):
+            search.search_reads(s, user="ana", reason="r", query=_query(1, "AB*", area="nope"), now=NOW)

@@ -43,6 +43,7 @@ class ReadQuery:
     misread_tolerant: bool = False
     camera_refs: Sequence[str] | None = None
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    area: str | None = None  # slug of an operation area (its WGS84 polygon)
     limit: int = 10_000
 
     def as_dict(self) -> dict[str, Any]:
@@ -50,7 +51,7 @@ class ReadQuery:
                 "until": self.until.isoformat() if self.until else None,
                 "misread_tolerant": self.misread_tolerant,
                 "camera_refs": list(self.camera_refs) if self.camera_refs else None,
-                "bbox": list(self.bbox) if self.bbox else None, "limit": self.limit}
+                "bbox": list(self.bbox) if self.bbox else None, "area": self.area, "limit": self.limit}
 
 
 def _statement(query: ReadQuery, decision: access.AccessDecision, now: datetime):
@@ -105,7 +106,34 @@ def search_reads(
     now = now or utcnow()
     decision = access.check_search(session, user=user, reason=reason, since=query.since,
                                    authorisation_id=authorisation_id, now=now)
-    rows = _rows(session.execute(_statement(query, decision, now)).all())
+    polygon = None
+    if query.area is not None:
+        from dataclasses import replace
+
+        from shapely.geometry import shape
+
+        from clearhold.area import service as areas
+
+        area = areas.get(session, slug=query.area)
+        if not area.geometry:
+            raise InvalidInput(f"area was {query.area!r}; it has no polygon to search in")
+        polygon = shape(area.geometry)
+        box = polygon.bounds
+        if query.bbox is not None:  # both: the overlap of the two boxes
+            box = (max(box[0], query.bbox[0]), max(box[1], query.bbox[1]), min(box[2], query.bbox[2]), min(box[3], query.bbox[3]))
+        query_sql = replace(query, bbox=box, limit=MAX_RESULTS)
+    else:
+        query_sql = query
+    rows = _rows(session.execute(_statement(query_sql, decision, now)).all())
+    if polygon is not None:
+        from shapely import contains_xy
+
+        import numpy as np
+
+        lon = np.array([r["lon"] if r["lon"] is not None else np.nan for r in rows], dtype=float)
+        lat = np.array([r["lat"] if r["lat"] is not None else np.nan for r in rows], dtype=float)
+        inside = contains_xy(polygon, lon, lat) if rows else np.zeros(0, dtype=bool)
+        rows = [r for r, keep in zip(rows, inside, strict=True) if keep][: query.limit]
     wanted = plates.normalise(query.pattern.replace("*", "").replace("?", ""))
     for row in rows:
         exact_like = "*" not in query.pattern and "?" not in query.pattern

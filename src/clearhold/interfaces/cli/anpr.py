@@ -212,6 +212,38 @@ def hotlist_list(
     console().print(table(cols, [[r[c] for c in cols] for r in rows]))
 
 
+@hotlist_app.command("change")
+def hotlist_change(
+    entry_id: int, user: UserOpt,
+    reason: Annotated[str | None, typer.Option("--reason")] = None,
+    priority: Annotated[str | None, typer.Option("--priority")] = None,
+    action: Annotated[str | None, typer.Option("--action")] = None,
+    owner: Annotated[str | None, typer.Option("--owner")] = None,
+    review: Annotated[str | None, typer.Option("--review", help="ISO 8601")] = None,
+    expires: Annotated[str | None, typer.Option("--expires", help="ISO 8601")] = None,
+    database: DatabaseOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Change an entry's reason, priority, action, owner, review or expiry date."""
+    from pydantic import ValidationError
+
+    from clearhold.anpr import service
+    from clearhold.anpr.schemas import HotlistEntryUpdate
+    from clearhold.errors import InvalidInput
+    from clearhold.storage.database import session_scope
+
+    given = {"reason": reason, "priority": priority, "action": action, "owner": owner,
+             "review_at": _when(review) if review else None, "expires_at": _when(expires) if expires else None}
+    with handled_errors():
+        try:
+            update = HotlistEntryUpdate(**{k: v for k, v in given.items() if v is not None})
+        except ValidationError as exc:
+            raise InvalidInput(exc.errors()[0]["msg"]) from None
+        with session_scope(engine_for(database)) as session:
+            entry = service.update_entry(session, entry_id=entry_id, entry_in=update, by=user)
+            out = {c: getattr(entry, c) for c in ("id", "vrm", "reason", "priority", "action", "owner", "review_at", "expires_at")}
+    emit_json(out) if json_out else console().print(f"entry {entry_id} changed")
+
+
 @hotlist_app.command("expire")
 def hotlist_expire(entry_id: int, user: UserOpt, database: DatabaseOpt = None) -> None:
     """Expire an entry now (no more alerts)."""
@@ -305,6 +337,7 @@ def search_cmd(
     misread: Annotated[bool, typer.Option("--misread", help="Tolerate OCR confusions.")] = False,
     camera: Annotated[list[str] | None, typer.Option("--camera")] = None,
     bbox: Annotated[str | None, typer.Option("--bbox", help="min_lon,min_lat,max_lon,max_lat")] = None,
+    area: Annotated[str | None, typer.Option("--area", help="Area slug: reads inside its polygon.")] = None,
     authorisation: AuthOpt = None,
     export: Annotated[Path | None, typer.Option("--export", help="Write the result to this CSV (audited).")] = None,
     database: DatabaseOpt = None,
@@ -325,7 +358,7 @@ def search_cmd(
             if len(box) != 4:
                 raise InvalidInput(f"bbox was {bbox!r}; it must be four numbers min_lon,min_lat,max_lon,max_lat")
         query = search.ReadQuery(pattern=pattern, since=_when(since), until=_when(until) if until else None,
-                                 misread_tolerant=misread, camera_refs=camera, bbox=box)
+                                 misread_tolerant=misread, camera_refs=camera, bbox=box, area=area)
         with session_scope(engine_for(database)) as session:
             if export:
                 n = search.export_reads(session, user=user, reason=reason, query=query, path=export,
