@@ -218,6 +218,7 @@ def test_did_randomisation_inference_enumerates_small_control_sets_and_is_seeded
     r = did(frame, ["t"], pre=months[:3], post=months[3:], family="poisson")
     assert r.exact is True and r.n_draws == 4  # four single-area placebo sets
     assert r.p == pytest.approx(0.4, abs=TOL)  # the smallest equal-tailed p with 4 placebos
+    assert (r.ci_low, r.ci_high) == (-1.0, math.inf)  # too few placebos for the test ever to reject
     sim = simulate_panel(n_areas=30, n_treated=2, effect=-0.25, seed=3)
     a = did(sim.frame, sim.treated, pre=sim.pre, post=sim.post, n_draws=199, seed=7)
     b = did(sim.frame, sim.treated, pre=sim.pre, post=sim.post, n_draws=199, seed=7)

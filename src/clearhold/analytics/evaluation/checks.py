@@ -107,8 +107,8 @@ def parallel_trends(
     )
     return ParallelTrends(
         trend_difference_per_year=math.expm1(eff.beta),
-        ci_low=math.expm1(eff.lo),
-        ci_high=math.expm1(eff.hi),
+        ci_low=math.expm1(eff.lo) if math.isfinite(eff.lo) else -1.0,
+        ci_high=math.expm1(eff.hi) if math.isfinite(eff.hi) else math.inf,
         p=eff.p,
         passed=bool(eff.p >= alpha),
         months=n,

@@ -227,8 +227,14 @@ def fe_effect(
         below = (1 + np.sum(t_pl <= t_obs + 1e-12)) / (1 + draws)
         above = (1 + np.sum(t_pl >= t_obs - 1e-12)) / (1 + draws)
         p = float(min(1.0, 2 * min(below, above)))
-        q_lo, q_hi = np.quantile(t_pl, [alpha / 2, 1 - alpha / 2])
-        lo, hi = beta - q_hi * se_m, beta - q_lo * se_m
+        # order statistics consistent with the rank test: r extreme placebos on each side
+        r = int(math.floor(alpha * (draws + 1) / 2))
+        if r < 1:
+            lo, hi = -math.inf, math.inf
+        else:
+            ordered = np.sort(t_pl)
+            q_lo, q_hi = ordered[r - 1], ordered[draws - r]
+            lo, hi = beta - q_hi * se_m, beta - q_lo * se_m
     else:
         crit = stats.norm.ppf(1 - alpha / 2)
         p = p_cluster
@@ -271,8 +277,9 @@ def did(
         compared with the studentised statistics of ``n_draws`` placebo sets of the same size
         drawn from the controls (all sets when there are fewer), computed on the controls alone
         so the treated areas cannot contaminate them; the p-value is the equal-tailed rank, the
-        interval is ``beta - q * se`` with q the placebo quantiles (Conley and Taber 2011,
-        studentised so areas of different size are comparable). Valid with a single treated area when the controls are
+        interval is ``beta - q * se`` with q the placebo order statistics that match the rank
+        test (Conley and Taber 2011, studentised so areas of different size are comparable);
+        it is unbounded when there are too few placebo sets for the test ever to reject. Valid with a single treated area when the controls are
         exchangeable with it. "cluster": Wald interval with area-clustered (CR1) errors, which
         needs many treated and control areas.
     n_draws : int, default 999
@@ -329,8 +336,8 @@ def did(
     expected = float(mu_t.sum() / math.exp(beta))
     return DiDResult(
         estimate=math.expm1(beta),
-        ci_low=math.expm1(lo),
-        ci_high=math.expm1(hi),
+        ci_low=math.expm1(lo) if math.isfinite(lo) else -1.0,
+        ci_high=math.expm1(hi) if math.isfinite(hi) else math.inf,
         p=p,
         alpha=alpha,
         beta=beta,
