@@ -510,7 +510,7 @@ def test_resume_after_a_failure_fetches_only_what_is_missing(fake, make_client, 
 def test_resume_after_the_process_is_killed(make_fake, make_client, tmp_path):
     """A real process killed mid-run (SIGKILL) leaves whole files only; a rerun completes the set."""
     fake = make_fake(
-        months=("2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"), delay_s=0.03
+        months=("2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"), delay_s=0.08
     )
     cache = tmp_path / "cache"
     script = (
@@ -518,7 +518,7 @@ def test_resume_after_the_process_is_killed(make_fake, make_client, tmp_path):
         "from clearhold.sources.police_uk_api import PoliceUkClient\n"
         "from clearhold.sources.police_uk_fetch import fetch_force\n"
         "client = PoliceUkClient(sys.argv[1], rate_per_s=1000, burst=100, timeout_s=10)\n"
-        "fetch_force('northamptonshire', '2023-01', '2023-06', cache_dir=sys.argv[2], client=client)\n"
+        "fetch_force('northamptonshire', '2023-01', '2023-06', cache_dir=sys.argv[2], client=client, workers=2)\n"
     )
     process = subprocess.Popen(
         [sys.executable, "-c", script, fake.base_url, str(cache)],
@@ -542,6 +542,7 @@ def test_resume_after_the_process_is_killed(make_fake, make_client, tmp_path):
     assert 3 <= len(interrupted) < 12
     for entry in interrupted.values():  # what the manifest lists is whole
         assert (cache / entry["path"]).stat().st_size == entry["bytes"]
+    time.sleep(0.2)  # requests the killed process had already sent reach the server first
     killed_at = time.monotonic()  # the server runs in this process: same clock
     fake.delay_s = 0.0
     report = fetch_force(FORCE, "2023-01", "2023-06", cache_dir=cache, client=make_client(fake))
