@@ -36,6 +36,8 @@ MAX_KDE_EVALUATIONS = 3_000_000_000
 #: Silverman's (1986, table 4.1) scaling constant A(K) of the normal-reference rule for the
 #: bivariate biweight (quartic) kernel.
 QUARTIC_NORMAL_REFERENCE_FACTOR = 2.78
+#: The class labels of :func:`hotspot_grid` for the count, kde and gistar methods.
+GISTAR_CLASSES = ("none", "hot", "cold")
 #: The class labels of :func:`emerging_hotspots`, in the order of the rules.
 EMERGING_CLASSES = ("persistent", "emerging", "former", "intermittent", "none")
 _NICE_CELL_SIZES = (25, 50, 75, 100, 125, 150, 200, 250, 300, 400, 500, 750, 1000, 1500, 2000,
@@ -155,6 +157,11 @@ class Grid:
 
     def columns_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Absolute (col, row) indices of the region cells."""
+        col, row = self._columns_rows
+        return col.copy(), row.copy()
+
+    @cached_property
+    def _columns_rows(self) -> tuple[np.ndarray, np.ndarray]:
         r, c = np.divmod(self.flat, self.n_cols)
         return c + self.col0, r + self.row0
 
@@ -163,16 +170,25 @@ class Grid:
         col, row = self.columns_rows()
         return (col + 0.5) * self.cell_size_m, (row + 0.5) * self.cell_size_m
 
-    def cell_ids(self) -> np.ndarray:
+    def _cell_id_series(self) -> pd.Series:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         col, row = self.columns_rows()
-        prefix = f"{self.cell_size_m:g}m-E"
-        return np.char.add(np.char.add(np.char.add(prefix, col.astype(str)), "-N"), row.astype(str))
+        ids = pc.binary_join_element_wise(
+            f"{self.cell_size_m:g}m-E", pc.cast(pa.array(col), pa.string()), "-N",
+            pc.cast(pa.array(row), pa.string()), "")
+        return pd.Series(pd.array(ids, dtype="str"), name="cell_id")
+
+    def cell_ids(self) -> np.ndarray:
+        """``"<size>m-E<col>-N<row>"`` of the region cells (absolute BNG indices)."""
+        return self._cell_id_series().to_numpy(dtype=object)
 
     def cells(self) -> pd.DataFrame:
         """The region cells: ``cell_id``, ``x_m``, ``y_m`` (centre), ``col``, ``row``."""
         col, row = self.columns_rows()
         x, y = self.centres()
-        return pd.DataFrame({"cell_id": self.cell_ids(), "x_m": x, "y_m": y, "col": col, "row": row})
+        return pd.DataFrame({"cell_id": self._cell_id_series(), "x_m": x, "y_m": y, "col": col, "row": row})
 
     def locate(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
         """Region position of each point's cell, or -1 for points outside the region."""
@@ -1158,16 +1174,16 @@ def hotspot_grid(
             raise InvalidInput(
                 f"the selection has crimes in {slices.shape[0]} months; emerging hotspots need at least 3")
         em = emerging_hotspots(grid, slices, neighbour_distance_m=d, fdr=fdr)
-        cells["hotspot_class"] = em.hotspot_class
+        cells["hotspot_class"] = pd.Categorical(em.hotspot_class, categories=EMERGING_CLASSES)
         cells["hot_months"] = em.hot_months
         cells["trend_z"] = em.trend_z
         cells["trend_p"] = em.trend_p
     else:
-        cls = np.full(grid.n_cells, "none", dtype=object)
+        codes = np.zeros(grid.n_cells, dtype=np.int8)
         sig = gq < threshold
-        cls[sig & (gz > 0)] = "hot"
-        cls[sig & (gz < 0)] = "cold"
-        cells["hotspot_class"] = cls
+        codes[sig & (gz > 0)] = 1
+        codes[sig & (gz < 0)] = 2
+        cells["hotspot_class"] = pd.Categorical.from_codes(codes, categories=GISTAR_CLASSES)
     return HotspotResult(
         cells=cells, method=method, cell_size_m=c, cell_size_rule=grid.cell_size_rule,
         bandwidth_m=float(bandwidth_m), bandwidth_rule=bw_rule, neighbour_distance_m=d, fdr=fdr,
