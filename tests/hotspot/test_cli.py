@@ -345,3 +345,22 @@ def test_harm_weighted_gistar(hotspot_store):
     assert not np.allclose(got["harm"], got["count"])
     np.testing.assert_allclose(got["gi_z"].astype(float), hs.getis_ord_gistar(r.grid, r.cells["harm"]).z,
                                rtol=0, atol=1e-12)
+
+
+def test_area_slug_from_the_records_database(hotspot_store, tmp_path):
+    from clearhold.storage.database import make_engine
+    from clearhold.storage.migrate import upgrade
+    from tests.support.ledger import make_operation
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    make_operation(engine)
+    engine.dispose()
+    res = invoke("hotspots", "--area", "op-test-a", "--from", "2022-01", "--to", "2022-04", "--store",
+                 str(hotspot_store), "--database", url, "--cell-size-m", "100", "--bandwidth-m", "300", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    # Area A is a 0.03 x 0.01 degree box (about 2.05 km x 1.11 km): 21 x 12 or 22 x 13 cells of 100 m
+    assert 240 <= len(data["cells"]) <= 300
+    assert sum(c["count"] for c in data["cells"]) == data["n_points"] > 100
