@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -32,12 +31,4 @@ def hotspot_store(tmp_path_factory) -> Path:
         load_file(lake, need_shared_data(*rel.split("/")))
     service.ingest(store=root, paths=[need_shared_data("police-uk", "northamptonshire",
                                                        f"{m}-northamptonshire-street.csv") for m in MONTHS])
-    return root
-
-
-@pytest.fixture
-def store(hotspot_store, tmp_path) -> Path:
-    """A private copy (tests may not change the shared one)."""
-    root = tmp_path / "store"
-    shutil.copytree(hotspot_store, root)
     return root
