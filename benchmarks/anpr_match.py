@@ -81,14 +81,10 @@ def main() -> None:
     match_rps = args.reads / best
 
     sub = [r.decode() for r in raw[: args.baseline_reads]]
+    by_key = matcher.naive_index(hot_text)  # built once, not timed (like the vectorised index)
     t = time.perf_counter()
-    base_hits = matcher.naive_match(hot_text, [])  # dictionary build only
-    build_dicts_s = time.perf_counter() - t
-    t = time.perf_counter()
-    base_hits = matcher.naive_match(hot_text, sub)
-    base_total_s = time.perf_counter() - t
-    baseline_s = max(base_total_s - build_dicts_s, 1e-9)
-    baseline_rps = len(sub) / baseline_s
+    base_hits = matcher.naive_lookup(by_key, sub)
+    baseline_rps = len(sub) / (time.perf_counter() - t)
     vec_sub = matcher.match(index, raw[: args.baseline_reads])
     same = sorted(zip(vec_sub.read_pos.tolist(), vec_sub.entry_pos.tolist(), vec_sub.match_types().tolist(), strict=True)) == sorted(base_hits)
 

@@ -124,15 +124,25 @@ def match_codes(index: HotlistIndex, key_codes: np.ndarray, raw: np.ndarray) -> 
     return MatchResult(read_pos[order], entry_pos[order], exact[order])
 
 
-def naive_match(hotlist_vrms: Sequence[str], reads: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Baseline: per-read Python dictionary lookups (same results as :func:`match`)."""
+def naive_index(hotlist_vrms: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
+    """Baseline index: misread key -> [(entry position, normalised plate)] in a Python dict."""
     by_key: dict[str, list[tuple[int, str]]] = {}
     for pos, vrm in enumerate(hotlist_vrms):
         text = plates.normalise(vrm)
         by_key.setdefault(plates.misread_key(text), []).append((pos, text))
+    return by_key
+
+
+def naive_lookup(by_key: dict[str, list[tuple[int, str]]], reads: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Baseline matching: one Python dictionary lookup per read."""
     hits = []
     for read_pos, raw in enumerate(reads):
         text = plates.normalise(raw)
         for entry_pos, entry in by_key.get(plates.misread_key(text), ()):
             hits.append((read_pos, entry_pos, "exact" if entry == text else "misread"))
     return hits
+
+
+def naive_match(hotlist_vrms: Sequence[str], reads: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Baseline: per-read Python dictionary lookups (same results as :func:`match`)."""
+    return naive_lookup(naive_index(hotlist_vrms), reads)
