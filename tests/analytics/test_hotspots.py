@@ -495,3 +495,18 @@ def test_hotspot_grid_skips_an_oversized_kde_unless_asked_for():
     assert r.cells["kde"].isna().all() and r.cells["gi_z"].notna().any()
     with pytest.raises(InvalidInput, match="the exact KDE would need"):
         hs.hotspot_grid(x, y, cell_size_m=1000, bandwidth_m=1_000_000, method="kde")
+
+
+def test_clip_equals_exact_square_test_on_an_irregular_polygon():
+    import shapely
+
+    area = Polygon([(13, 7), (980, 140), (610, 420), (870, 990), (55, 760), (300, 410)])
+    for cell in (50, 100, 137):
+        g = hs.make_grid([0], [0], cell_size_m=cell, area=area)
+        c0, r0 = g.col0, g.row0
+        want = []
+        for r in range(g.n_rows):
+            for c in range(g.n_cols):
+                sq = box((c0 + c) * cell, (r0 + r) * cell, (c0 + c + 1) * cell, (r0 + r + 1) * cell)
+                want.append(shapely.intersection(sq, area).area > 0)
+        assert g.mask.ravel().tolist() == want

@@ -368,10 +368,14 @@ def _clip_mask(area, c, col0, row0, n_cols, n_rows) -> np.ndarray:
     xx, yy = np.meshgrid(cols, rows)
     xx, yy = xx.ravel(), yy.ravel()
     mask = shapely.contains_xy(area, xx + c / 2, yy + c / 2)
-    # cells near the boundary: test the square itself
+    # a square overlapping the area has its centre within c / sqrt(2) of it: only those
+    # cells (a ring along the boundary) need the exact square test
+    grown = area.buffer(c * math.sqrt(0.5) * 1.05, quad_segs=4)  # 5% covers the arcs' chords
+    shapely.prepare(grown)
     boundary = area.boundary
     shapely.prepare(boundary)
-    candidates = np.flatnonzero(~mask)
+    outside = np.flatnonzero(~mask)
+    candidates = outside[shapely.contains_xy(grown, xx[outside] + c / 2, yy[outside] + c / 2)]
     for start in range(0, candidates.size, 500_000):
         idx = candidates[start:start + 500_000]
         boxes = shapely.box(xx[idx], yy[idx], xx[idx] + c, yy[idx] + c)
