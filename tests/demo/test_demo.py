@@ -43,8 +43,26 @@ def test_demo_builds_reuses_and_matches_the_press_releases(tmp_path, shared_data
         direct = build_review(s, operation_slug="op-revive-2023")
     assert [f for f in review["figures"]] == direct["figures"]
     assert (out / "op-serious-violence-2023-review.html").stat().st_size > 10_000
+    # The 95 ANPR stops came out of real hits worked in the ANPR back office.
+    import sqlalchemy as sa
+
+    from clearhold.anpr.flows import hit_ref
+    from clearhold.anpr.tables import Hit
+    from clearhold.record import service as record_service
+
+    with session_scope(engine_for(None)) as s:
+        stops = record_service.list_(s, operation_slug="op-serious-violence-2023", kind="vehicle_stop")
+        refs = sorted(r.anpr_hit_ref for r in stops if r.stop_reason == "anpr_hit")
+        worked = s.scalars(sa.select(Hit).where(Hit.outcome.in_(["stopped", "searched", "arrest"]))).all()
+        assert refs == sorted(hit_ref(h) for h in worked) and len(refs) == 95
+        assert sum(h.outcome == "arrest" for h in worked) == 21
+        assert all(h.status == "accepted" for h in worked)
     again = runner.invoke(app, ["demo", "--out", str(out), "--json", "--no-pdf"], catch_exceptions=False)
     assert json.loads(again.stdout)["action"] == "reused"
+    rebuilt = runner.invoke(app, ["demo", "--out", str(out), "--json", "--no-pdf", "--rebuild"], catch_exceptions=False)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    summary = json.loads(rebuilt.stdout)
+    assert summary["action"] == "rebuilt" and all(r["matches"] for r in summary["figures"])
 
 
 def test_demo_without_shared_data_uses_labelled_outlines(tmp_path):

@@ -31,6 +31,7 @@ from clearhold.operation.schemas import OperationCreate
 from clearhold.record import service as record_service
 
 GENERATOR_VERSION = 1
+ANPR_PRESERVED_FOR = "Ten weeks of action on serious violence (demo)"
 ENTERED_BY = "demo-generator"
 
 PUBLISHED = {
@@ -129,9 +130,13 @@ def _area(session, slug, name, op, place: Place, role="target", parent=None, des
 
 
 def build_operation_a(session: Session, places: dict[str, Place], seed: int,
-                      progress: Callable[[int], None] | None = None,
-                      anpr_hits: list[dict[str, Any]] | None = None) -> str:
-    """Reference operation A: ten weeks of action on serious violence, county-wide, 2023."""
+                      progress: Callable[[int], None] | None = None, anpr: bool = True) -> str:
+    """Reference operation A: ten weeks of action on serious violence, county-wide, 2023.
+
+    With ``anpr`` (the default) the 95 ANPR stops and the 21 arrests that followed come out of
+    real hits: a synthetic camera network's reads go through the ANPR back office, the control
+    room works the hits, and the stops and arrests reach the ledger from there.
+    """
     slug = "op-serious-violence-2023"
     rng = np.random.default_rng(seed)
     operation_service.create(session, operation_in=OperationCreate(
@@ -190,22 +195,16 @@ def build_operation_a(session: Session, places: dict[str, Place], seed: int,
     if progress:
         progress(10)
 
-    hits = anpr_hits or []
-    stops = []
-    for i in range(95):
-        lat, lon = point()
-        hit = hits[i] if i < len(hits) else None
-        t = hit["occurred_at"] if hit else g.when()
-        vrm = hit["vrm"] if hit else _fake_vrm(rng)
-        result = "arrest" if i < 21 else ("search" if i < 61 else "nothing_found")
-        items = []
-        if result != "nothing_found" and knives_left > 20 and rng.random() < 0.35:
-            items = [{"item_kind": "weapon", "weapon_type": "knife", "disposition": "seized"}]
-            knives_left -= 1
-        stop = g.add({"kind": "vehicle_stop", "ref": g.ref("VS"), "occurred_at": t, "lat": lat, "lon": lon,
-                      "vrm": vrm, "reason": "anpr_hit", "result": result, "tactic": "ANPR-initiated stops",
-                      "anpr_hit_ref": hit["hit_ref"] if hit else f"DEMO-HIT-{i + 1:04d}", "items": items})
-        stops.append(stop)
+    if anpr:
+        _anpr_stops_and_arrests(session, slug, seed)
+    else:
+        stops = []
+        for i in range(95):
+            lat, lon = point()
+            result = "arrest" if i < 21 else ("search" if i < 61 else "nothing_found")
+            stops.append(g.add({"kind": "vehicle_stop", "ref": g.ref("VS"), "occurred_at": g.when(), "lat": lat,
+                                "lon": lon, "vrm": _fake_vrm(rng), "reason": "anpr_hit", "result": result,
+                                "tactic": "ANPR-initiated stops", "anpr_hit_ref": f"DEMO-HIT-{i + 1:04d}"}))
     for _ in range(30):
         lat, lon = point()
         g.add({"kind": "vehicle_stop", "ref": g.ref("VS"), "occurred_at": g.when(), "lat": lat, "lon": lon,
@@ -225,8 +224,9 @@ def build_operation_a(session: Session, places: dict[str, Place], seed: int,
                       "offences": [{"group": grp, "text": text}], "tactic": tactic,
                       "source_record_id": source.id if source else None, "items": items})
 
-    for stop in stops[:21]:
-        arrest(stop.occurred_at + timedelta(minutes=int(rng.integers(5, 40))), stop.lat, stop.lon, None, source=stop)
+    if not anpr:
+        for stop in stops[:21]:
+            arrest(stop.occurred_at + timedelta(minutes=int(rng.integers(5, 40))), stop.lat, stop.lon, None, source=stop)
     other_tactics = ["Hotspot patrols", "Warrants", "Hotspot patrols", "Weapons sweeps", "Knife test purchases"]
     arrests_left = 72 - 21
     for i in range(arrests_left):
@@ -274,6 +274,19 @@ def build_operation_a(session: Session, places: dict[str, Place], seed: int,
     if progress:
         progress(70)
     return slug
+
+
+def _anpr_stops_and_arrests(session: Session, operation: str, seed: int) -> dict[str, Any]:
+    from clearhold.anpr import demo as anpr_demo
+    from clearhold.anpr import synthetic
+
+    network = synthetic.generate(
+        seed=seed, start=datetime(2023, 7, 31, tzinfo=UTC), days=70, n_cameras=120, n_vehicles=250,
+        n_hotlisted=16, n_lookalikes=4, n_convoys=3, trips_per_day=0.8, hotlisted_trips_per_day=0.4)
+    anpr_demo.load_network(session, network=network, hotlist=f"{operation}-violence",
+                           preserved_for=ANPR_PRESERVED_FOR)
+    return anpr_demo.work_hits(session, network=network, operation=operation, stops=95, arrests=21, seed=seed,
+                               tactic="ANPR-initiated stops")
 
 
 def _fake_vrm(rng) -> str:

@@ -46,11 +46,32 @@ def build_demo(engine: Engine, *, seed: int = 2023, data_dir: Path | None = None
             for op in existing.values():
                 session.delete(op)
             session.flush()
+        _remove_demo_leftovers(session)  # also after an interrupted build
     with session_scope(engine) as session:
         builder.build_operation_a(session, places, seed, progress=progress)
     with session_scope(engine) as session:
         builder.build_operation_b(session, places, seed, progress=progress)
     return DemoBuild(action, reason, DEMO_SLUGS, sources)
+
+
+def _remove_demo_leftovers(session) -> None:
+    """Remove what the demo put outside its operations: intelligence logs whose operation is
+    gone, and its hotlist, hits and reads in the ANPR back office. The ANPR audit log is
+    append-only and keeps its entries."""
+    import sqlalchemy as sa
+
+    from clearhold.anpr.tables import Hit, Hotlist, HotlistEntry, Read
+    from clearhold.intel.tables import IntelLog
+
+    session.execute(sa.delete(IntelLog).where(IntelLog.entered_by == builder.ENTERED_BY, IntelLog.operation_id.is_(None)))
+    hotlist = session.scalar(sa.select(Hotlist).where(Hotlist.name == f"{DEMO_SLUGS[0]}-violence"))
+    if hotlist is not None:
+        entry_ids = sa.select(HotlistEntry.id).where(HotlistEntry.hotlist_id == hotlist.id)
+        session.execute(sa.delete(Hit).where(Hit.entry_id.in_(entry_ids)))
+        session.execute(sa.delete(HotlistEntry).where(HotlistEntry.hotlist_id == hotlist.id))
+        session.delete(hotlist)
+    session.execute(sa.delete(Read).where(Read.preserved_for == builder.ANPR_PRESERVED_FOR))
+    session.flush()
 
 
 def render_reviews(engine: Engine, *, out_dir: Path, formats: tuple[str, ...] = ("html", "json")) -> dict[str, dict]:
