@@ -222,3 +222,15 @@ def test_harm_sets(tmp_path):
         harm.load("nope")
     with pytest.raises(InvalidInput, match="does not weight"):
         harm_weights(["Arson"], ill.weights)
+
+
+def test_derived_attributes_follow_the_lookups(tmp_path, shared_data):
+    lake = Lake(tmp_path / "s")
+    load_file(lake, shared_data / "lookups" / "lsoa21-to-ward24-to-lad24.csv")
+    before = geography(lake)
+    assert before.attrs["residents"].isna().all()
+    assert (tmp_path / "s" / "geo" / "derived" / "lsoa21_attrs.parquet").exists()
+    load_file(lake, shared_data / "population" / "census2021-usual-residents-lsoa21.csv")
+    after = geography(lake)
+    assert after.attrs.loc["E01027135", "residents"] > 0
+    assert not after.has_boundaries and after.lsoa21 is None and after.tree is None

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,19 +28,32 @@ from clearhold.errors import InvalidInput, NotFound
 from clearhold.storage.lake import Lake
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ResolvedArea:
-    """An area ready for analysis. ``geometry`` is a shapely geometry in BNG metres (or None
-    when no boundaries are loaded for an LSOA-defined area); ``lsoa21`` the 2021 LSOAs that
-    make up or intersect it; ``residents`` Census 2021 usual residents (None if unknown)."""
+    """An area ready for analysis.
+
+    ``geometry`` is a shapely geometry in BNG metres (or None when no boundaries are loaded
+    for an LSOA-defined area; for LSOA-defined areas it is the union of their polygons,
+    computed on first access); ``lsoa21`` the 2021 LSOAs that make up or intersect it;
+    ``residents`` Census 2021 usual residents (None if unknown); ``select_by`` is
+    ``"geometry"`` or ``"lsoa"`` (see the module docstring).
+    """
 
     name: str
     kind: str
     select_by: str
-    geometry: object | None
     lsoa21: tuple[str, ...]
     residents: float | None
     buffer_m: float | None = None
+    _geometry: object | None = field(default=None, repr=False)
+    _loader: Callable[[], object] | None = field(default=None, repr=False)
+
+    @property
+    def geometry(self):
+        if self._geometry is None and self._loader is not None:
+            object.__setattr__(self, "_geometry", self._loader())
+            object.__setattr__(self, "_loader", None)
+        return self._geometry
 
 
 def resolve(spec, *, lake: Lake, session=None, buffer_m: float | None = None) -> ResolvedArea:
@@ -233,8 +247,10 @@ def _lsoa_area(name: str, kind: str, codes: list[str], *, lake: Lake) -> Resolve
     from clearhold.geo.store import geography
 
     geo = geography(lake)
-    geom = None
-    if geo.lsoa21 is not None:
+
+    def union():
+        if geo.lsoa21 is None:
+            return None
         key = tuple(codes)
         geom = geo.unions.get(key)
         idx = [geo.lsoa21_index[c] for c in codes if c in geo.lsoa21_index]
@@ -243,10 +259,12 @@ def _lsoa_area(name: str, kind: str, codes: list[str], *, lake: Lake) -> Resolve
             if len(geo.unions) > 64:
                 geo.unions.clear()
             geo.unions[key] = geom
+        return geom
+
     residents = None
     if len(geo.attrs) and geo.attrs["residents"].notna().any():
         residents = float(geo.attrs["residents"].reindex(codes).sum())
-    return ResolvedArea(name=name, kind=kind, select_by="lsoa", geometry=geom, lsoa21=tuple(codes), residents=residents)
+    return ResolvedArea(name=name, kind=kind, select_by="lsoa", lsoa21=tuple(codes), residents=residents, _loader=union)
 
 
 def _polygon_area(name: str, kind: str, geom, *, lake: Lake) -> ResolvedArea:
@@ -269,7 +287,7 @@ def _polygon_area(name: str, kind: str, geom, *, lake: Lake) -> ResolvedArea:
         if len(geo.attrs) and geo.attrs["residents"].notna().any():
             res = geo.attrs["residents"].reindex(codes).fillna(0).to_numpy()
             residents = float(np.sum(res * share[keep]))
-    return ResolvedArea(name=name, kind=kind, select_by="geometry", geometry=geom, lsoa21=tuple(codes), residents=residents)
+    return ResolvedArea(name=name, kind=kind, select_by="geometry", lsoa21=tuple(codes), residents=residents, _geometry=geom)
 
 
 def lsoa_geometries(lake: Lake):

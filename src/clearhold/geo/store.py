@@ -118,26 +118,66 @@ class _Cache(dict):
 _CACHE: _Cache = _Cache()
 
 
-@dataclass(frozen=True)
 class Geography:
     """What ingest and area resolution need, built from the store.
 
-    ``attrs``: one row per 2021 LSOA code known to any lookup, with lsoa21_name, ward_code,
-    ward_name, lad_code, lad_name, csp_code, csp_name, pfa_code, pfa_name, residents.
-    ``crosswalk``: lsoa11_code, lsoa11_name, change_code, lsoa21_code. ``lsoa21``: (codes,
-    names, geometries) or None; ``tree``: an STRtree over those geometries or None.
+    ``attrs``: one row per 2021 LSOA code known to any lookup or the boundary layer, with
+    lsoa21_name, ward_code, ward_name, lad_code, lad_name, csp_code, csp_name, pfa_code,
+    pfa_name, residents. ``crosswalk``: lsoa11_code, lsoa11_name, change_code, lsoa21_code.
+    ``lsoa21``: (codes, names, geometries in BNG) or None, and ``tree`` (an STRtree over those
+    geometries) are read on first use, so LSOA-based summaries never load the polygons.
     """
 
-    attrs: pd.DataFrame
-    crosswalk: pd.DataFrame | None
-    lsoa21: tuple | None
-    tree: object | None
-    lsoa21_codes: frozenset = frozenset()
-    crosswalk_targets: dict = None  # lsoa11 code -> tuple of lsoa21 codes
-    lsoa21_index: dict = None  # lsoa21 code -> position in ``lsoa21`` arrays
-    attr_index: dict = None  # lsoa21 code -> row position in ``attrs``
-    attr_arrays: dict = None  # column -> numpy object array aligned with ``attrs``
-    unions: dict = None  # cache: tuple of LSOA codes -> union of their polygons
+    def __init__(self, lake: Lake, attrs: pd.DataFrame, crosswalk: pd.DataFrame | None) -> None:
+        self._lake = lake
+        self.attrs = attrs
+        self.crosswalk = crosswalk
+        targets: dict[str, tuple[str, ...]] = {}
+        if crosswalk is not None:
+            for l11, l21 in zip(crosswalk["lsoa11_code"].tolist(), crosswalk["lsoa21_code"].tolist(), strict=True):
+                targets[l11] = (*targets.get(l11, ()), l21)
+        self.crosswalk_targets = targets
+        self.lsoa21_codes = frozenset(attrs.index.tolist())
+        self.attr_index = {c: i for i, c in enumerate(attrs.index.tolist())}
+        self.attr_arrays = {c: attrs[c].to_numpy(dtype=object) for c in _ATTR_COLUMNS}
+        self.unions: dict = {}  # cache: tuple of LSOA codes (or district key) -> union / area
+        self._layer = None
+        self._tree = None
+        self._index = None
+        self._lock = threading.Lock()
+
+    def _load_layer(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                return
+            import shapely
+
+            if self._lake.layer_path("lsoa21").exists():
+                layer = read_layer(self._lake, "lsoa21")
+                self._layer = layer
+                self._tree = shapely.STRtree(layer[2])
+                self._index = {c: i for i, c in reversed(list(enumerate(layer[0].tolist())))}
+            else:
+                self._index = {}
+
+    @property
+    def lsoa21(self):
+        self._load_layer()
+        return self._layer
+
+    @property
+    def tree(self):
+        self._load_layer()
+        return self._tree
+
+    @property
+    def lsoa21_index(self) -> dict:
+        self._load_layer()
+        return self._index
+
+    @property
+    def has_boundaries(self) -> bool:
+        return self._lake.layer_path("lsoa21").exists()
 
     def attributes_of(self, codes) -> dict[str, np.ndarray]:
         """Columns of ``attrs`` for each code (None where unknown), via unique codes."""
@@ -152,10 +192,6 @@ class Geography:
             out[c][hit] = self.attr_arrays[c][pos[hit]]
         return out
 
-    @property
-    def has_boundaries(self) -> bool:
-        return self.lsoa21 is not None
-
 
 def geography(lake: Lake) -> Geography:
     """The store's geography (cached per process until a layer or lookup changes)."""
@@ -163,25 +199,56 @@ def geography(lake: Lake) -> Geography:
     # keyed by the files' names, sizes and times, so a copied store shares the cache
     key = ("geography", tuple((f.name, *_stat(f)) for f in files))
     hit = _CACHE.get(key)
-    if hit is not None:
+    if hit is not None and hit._lake.root == lake.root:
         return hit
-    import shapely
-
-    lsoa21 = read_layer(lake, "lsoa21") if files[0].exists() else None
-    tree = shapely.STRtree(lsoa21[2]) if lsoa21 is not None else None
+    if hit is not None:  # same files in another (copied) store: share the work, not the paths
+        out = Geography.__new__(Geography)
+        out.__dict__.update(hit.__dict__)
+        out._lake = lake
+        out._lock = threading.Lock()
+        out.unions = {}
+        if hit._index is None:  # not loaded yet: load from this store, and let the next copy share it
+            out._load_layer()
+            hit._layer, hit._tree, hit._index = out._layer, out._tree, out._index
+        return out
     crosswalk = read_lookup_table(lake, "lsoa11_lsoa21")
-    attrs = _attributes(lake, lsoa21, crosswalk)
-    targets: dict[str, tuple[str, ...]] = {}
-    if crosswalk is not None:
-        for l11, l21 in zip(crosswalk["lsoa11_code"].tolist(), crosswalk["lsoa21_code"].tolist(), strict=True):
-            targets[l11] = (*targets.get(l11, ()), l21)
-    out = Geography(attrs=attrs, crosswalk=crosswalk, lsoa21=lsoa21, tree=tree,
-                    lsoa21_codes=frozenset(attrs.index.tolist()), crosswalk_targets=targets,
-                    lsoa21_index={} if lsoa21 is None else {c: i for i, c in reversed(list(enumerate(lsoa21[0].tolist())))},
-                    attr_index={c: i for i, c in enumerate(attrs.index.tolist())},
-                    attr_arrays={c: attrs[c].to_numpy(dtype=object) for c in _ATTR_COLUMNS}, unions={})
+
+    def layer_names():
+        if not files[0].exists():
+            return None
+        import pyarrow.parquet as pq
+
+        t = pq.read_table(files[0], columns=["code", "name"])
+        return (np.asarray(t["code"].to_pylist(), dtype=object), np.asarray(t["name"].to_pylist(), dtype=object))
+    attrs = _derived_attributes(lake, key, lambda: _attributes(lake, layer_names(), crosswalk))
+    out = Geography(lake, attrs, crosswalk)
     _CACHE[key] = out
     return out
+
+
+def _derived_attributes(lake: Lake, key, build) -> pd.DataFrame:
+    """The per-LSOA attribute table, kept in ``geo/derived`` and rebuilt when any input changes."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = lake.root / "geo" / "derived" / "lsoa21_attrs.parquet"
+    stamp = json.dumps(key[1])
+    if path.exists():
+        table = pq.read_table(path)
+        meta = table.schema.metadata or {}
+        if meta.get(b"clearhold_inputs", b"").decode() == stamp:
+            frame = table.to_pandas()
+            return frame.set_index("lsoa21_code")
+    attrs = build()
+    table = pa.Table.from_pandas(attrs.reset_index(), preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"clearhold_inputs": stamp.encode()})
+    try:
+        atomic_write_parquet(table, path)
+    except OSError:  # a read-only store still works, just slower
+        pass
+    return attrs
 
 
 _ATTR_COLUMNS = ["lsoa21_name", "ward_code", "ward_name", "lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name", "residents"]
