@@ -113,3 +113,20 @@ def test_summary_with_records_database_slug(ingested, tmp_path):
     expect = service.summary(store=store, area="lsoa:E01027135", start_month="2024-01", end_month="2024-02")
     assert [r["count"] for r in got] == expect["count"].tolist()
     assert {r["area"] for r in got} == {"Hot LSOA"}
+
+
+def test_publications_lists_current_and_audit(empty_store, crime_dir, tmp_path):
+    import os
+
+    original = crime_dir / "2024-04-northamptonshire-street.csv"
+    revised = tmp_path / original.name
+    revised.write_bytes(original.read_bytes().replace(b"Under investigation", b"Investigation complete; no suspect identified", 1))
+    later = original.stat().st_mtime + 3600
+    os.utime(revised, (later, later))
+    service.ingest(store=empty_store, paths=[original])
+    service.ingest(store=empty_store, paths=[revised])
+    result = runner.invoke(app, ["crime", "publications", "--store", str(empty_store), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(d["source"], d["current"]) for d in data] == [(str(original), False), (str(revised), True)]
+    assert all(d["rows_read"] == d["rows_stored"] + d["rows_quarantined"] for d in data)

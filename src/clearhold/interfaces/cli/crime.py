@@ -93,6 +93,31 @@ def _resolve(area: str, lake_dir, database, buffer_m):
         engine.dispose()
 
 
+@crime_app.command("publications")
+def publications(
+    store: StoreOpt = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="street, outcomes or stop_and_search.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Every stored publication (older ones kept for audit), marking the current one per force-month."""
+    from dataclasses import asdict
+
+    from clearhold.storage.lake import KINDS, Lake
+
+    lake = Lake(settings_for(store=store).resolved_store)
+    current = {p.pub_id + p.kind + p.force + p.month for k in KINDS for p in lake.current(k)}
+    data = [{**asdict(p), "current": (p.pub_id + p.kind + p.force + p.month) in current}
+            for p in lake.publications() if kind is None or p.kind == kind]
+    if json_out:
+        emit_json(data)
+        return
+    console().print(table(
+        ["kind", "force", "month", "publication", "published", "ingested", "read", "stored", "quarantined", "current"],
+        [[d["kind"], d["force"], d["month"], d["pub_id"], d["published_at"], d["ingested_at"], d["rows_read"],
+          d["rows_stored"], d["rows_quarantined"], "yes" if d["current"] else "no (audit)"] for d in data],
+    ))
+
+
 @crime_app.command("harm-sets")
 def harm_sets(json_out: JsonOpt = False) -> None:
     """List the built-in harm sets with their sources."""
