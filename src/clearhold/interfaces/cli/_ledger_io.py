@@ -33,3 +33,16 @@ def read_json_arg(value: str, option: str) -> Any:
         return json.loads(text)
     except (OSError, json.JSONDecodeError) as exc:
         raise typer.BadParameter(f"not valid JSON ({exc})", param_hint=option) from None
+
+
+def validated(model, data: dict | None = None, **fields):
+    """``model`` validated from ``data`` or keyword fields; errors become one InvalidInput line."""
+    from pydantic import ValidationError
+
+    from clearhold.errors import InvalidInput
+    from clearhold.record.service import validation_message
+
+    try:
+        return model.model_validate(data if data is not None else fields)
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None

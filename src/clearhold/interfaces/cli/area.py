@@ -63,12 +63,10 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Define an area by a GeoJSON polygon, a list of LSOAs, a ward, or a buffer around its parent."""
-    from pydantic import ValidationError
-
     from clearhold.area import service
     from clearhold.area.schemas import AreaCreate
     from clearhold.errors import InvalidInput
-    from clearhold.record.service import validation_message
+    from clearhold.interfaces.cli._ledger_io import validated
     from clearhold.storage.database import session_scope
 
     with handled_errors():
@@ -90,11 +88,8 @@ def add(
                 codes = list(resolved.lsoa21)
             elif "lsoa21" in lake.layers():
                 lookup = geo_areas.lsoa_geometries(lake)
-        try:
-            area_in = AreaCreate(slug=slug, name=name, operation=operation, geometry=geometry, lsoa_codes=codes,
-                                 role=role, parent=parent, buffer_m=buffer_m)
-        except ValidationError as exc:
-            raise InvalidInput(validation_message(exc)) from None
+        area_in = validated(AreaCreate, slug=slug, name=name, operation=operation, geometry=geometry,
+                            lsoa_codes=codes, role=role, parent=parent, buffer_m=buffer_m)
         with session_scope(engine_for(database)) as s:
             out = _read(service.create(s, area_in=area_in, created_by=user, lsoa_geometries=lookup))
     if as_json:

@@ -37,20 +37,13 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Record an intelligence log (items graded like 1BP; code C needs handling_instructions)."""
-    from pydantic import ValidationError
-
-    from clearhold.errors import InvalidInput
     from clearhold.intel import service
     from clearhold.intel.schemas import IntelLogCreate
-    from clearhold.interfaces.cli._ledger_io import read_json_arg
-    from clearhold.record.service import validation_message
+    from clearhold.interfaces.cli._ledger_io import read_json_arg, validated
     from clearhold.storage.database import session_scope
 
     with handled_errors():
-        try:
-            log_in = IntelLogCreate.model_validate(read_json_arg(data, "DATA"))
-        except ValidationError as exc:
-            raise InvalidInput(validation_message(exc)) from None
+        log_in = validated(IntelLogCreate, read_json_arg(data, "DATA"))
         with session_scope(engine_for(database)) as s:
             out = _state(service.create(s, log_in=log_in, entered_by=user))
     emit_json(out) if as_json else console().print(f"recorded intelligence log {out['ref']}")

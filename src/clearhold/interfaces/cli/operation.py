@@ -34,20 +34,14 @@ def create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create an operation."""
-    from pydantic import ValidationError
-
-    from clearhold.errors import InvalidInput
+    from clearhold.interfaces.cli._ledger_io import validated
     from clearhold.operation import service
     from clearhold.operation.schemas import OperationCreate
-    from clearhold.record.service import validation_message
     from clearhold.storage.database import session_scope
 
     with handled_errors():
-        try:
-            op_in = OperationCreate(slug=slug, name=name, starts_on=starts_on, ends_on=ends_on, force=force,
-                                    description=description)
-        except ValidationError as exc:
-            raise InvalidInput(validation_message(exc)) from None
+        op_in = validated(OperationCreate, slug=slug, name=name, starts_on=starts_on, ends_on=ends_on, force=force,
+                          description=description)
         with session_scope(engine_for(database)) as s:
             out = _read(service.create(s, operation_in=op_in, created_by=user))
     emit_json(out) if as_json else console().print(f"created operation {out['slug']} (id {out['id']})")
@@ -63,19 +57,13 @@ def add_tactic(
     database: DatabaseOpt = None,
 ) -> None:
     """Add a tactic to an operation."""
-    from pydantic import ValidationError
-
-    from clearhold.errors import InvalidInput
+    from clearhold.interfaces.cli._ledger_io import validated
     from clearhold.operation import service
     from clearhold.operation.schemas import TacticCreate
-    from clearhold.record.service import validation_message
     from clearhold.storage.database import session_scope
 
     with handled_errors():
-        try:
-            t_in = TacticCreate(name=name, category=category, is_new=new, description=description)
-        except ValidationError as exc:
-            raise InvalidInput(validation_message(exc)) from None
+        t_in = validated(TacticCreate, name=name, category=category, is_new=new, description=description)
         with session_scope(engine_for(database)) as s:
             service.add_tactic(s, operation_slug=operation, tactic_in=t_in)
     console().print(f"added tactic {name!r} to {operation}")

@@ -141,18 +141,13 @@ def correct(
     as_json: JsonOpt = False,
 ) -> None:
     """Correct fields of a record; the previous version stays in its history."""
-    from pydantic import ValidationError
-
-    from clearhold.errors import InvalidInput
+    from clearhold.interfaces.cli._ledger_io import validated
     from clearhold.record import service
     from clearhold.record.schemas import RecordCorrection
     from clearhold.storage.database import session_scope
 
     with handled_errors():
-        try:
-            corr = RecordCorrection(changes=_pairs(fields), reason=reason, expected_version=expected_version)
-        except ValidationError as exc:
-            raise InvalidInput(service.validation_message(exc)) from None
+        corr = validated(RecordCorrection, changes=_pairs(fields), reason=reason, expected_version=expected_version)
         with session_scope(engine_for(database)) as s:
             state = service.to_state(s, service.correct(s, record_id=record_id, correction=corr, changed_by=user))
     emit_json(state) if as_json else console().print(f"record {record_id} corrected, now version {state['version']}")
