@@ -170,6 +170,12 @@ def latency(base: str, seconds: float, normal: list[str], hot: list[str], rate: 
     return arrivals
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -188,7 +194,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             n_base, s_base = baseline_single(base, min(3.0, args.seconds), normal)
+            cpu0 = cpu_seconds(proc.pid)
             n, s = throughput(base, args.seconds, normal, args.clients, args.batch)
+            server_cpu_s = cpu_seconds(proc.pid) - cpu0
             lat = np.array(latency(base, args.seconds, normal, hot))
         finally:
             proc.terminate()
@@ -198,6 +206,8 @@ def main() -> None:
     figures = {
         "ingest_reads_per_s": round(ingest_rps), "ingest_reads": n, "ingest_seconds": round(s, 2),
         "clients": args.clients, "batch_reads": args.batch,
+        "server_cpu_us_per_read": round(server_cpu_s / max(n, 1) * 1e6, 1),
+        "server_one_core_capacity_reads_per_s": round(n / server_cpu_s) if server_cpu_s else None,
         "baseline": "one read per request, sequential (same service, same durability)",
         "baseline_reads_per_s": round(base_rps),
         "alert_rate_reads_per_s": 1000, "alerts_measured": int(lat.size),
@@ -209,6 +219,8 @@ def main() -> None:
     }
     print(f"{'':34}{'batched':>12}{'1 read/request':>16}")
     print(f"{'reads per second (durable)':34}{ingest_rps:>12,.0f}{base_rps:>16,.0f}")
+    print(f"service CPU per read {figures['server_cpu_us_per_read']} us "
+          f"(one core of service CPU = {figures['server_one_core_capacity_reads_per_s']:,} reads/s)")
     print(f"alert latency at 1,000 reads/s: p50 {figures['alert_latency_p50_ms']} ms, "
           f"p99 {figures['alert_latency_p99_ms']} ms over {lat.size} alerts")
     print(json.dumps(figures))
