@@ -92,6 +92,10 @@ def test_import_hotlist_hits_search_audit_purge(files, tmp_path):
 
     result = run("search", "AB*", "--reason", "inv", "--since", "30d", "--json", env=env)
     assert result.exit_code == 1 and "holds no authorised ANPR role" in flat(result.stderr)
+    refused = json.loads(run("audit", "list", "--limit", "1", "--json", env=env).stdout)[0]
+    assert (refused["actor"], refused["action"], refused["reason"], refused["query"]["pattern"]) == (
+        "ana", "search_refused", "inv", "AB*")
+    assert "holds no authorised ANPR role" in refused["query"]["refused"]
     assert run("access", "grant-role", "ana", "--role", "anpr_analyst", "--reason", "post", env={**env, "CLEARHOLD_USER": "admin"}).exit_code == 0
     result = run("search", "AB12CDE", "--reason", "inv", "--since", "30d", "--misread", "--json", env=env)
     assert result.exit_code == 0, result.output

@@ -81,3 +81,13 @@ def record_outcome(
             hit.arrest_record_id = records.create(session, record_in=arrest_in, entered_by=by).id
     session.flush()
     return hit
+
+
+def audit_refusal(engine, *, user: str, action: str, reason: str | None, query: dict, problem: str) -> None:
+    """Keep a refused search in the audit log (its own transaction: the refused one rolls back)."""
+    from clearhold.anpr import audit
+    from clearhold.storage.database import session_scope
+
+    with session_scope(engine) as session:
+        audit.append(session, actor=user or "unknown", action=f"{action}_refused", reason=reason,
+                     query={**query, "refused": problem}, result_count=None)

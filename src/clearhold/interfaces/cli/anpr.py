@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,19 @@ def _when(text: str):
         return parse_time(text, path="--since/--until", line=0, field="time")
     except InvalidInput:
         raise InvalidInput(f"time was {text!r}; it must be ISO 8601 or a number of days such as 30d") from None
+
+
+@contextmanager
+def _refusals_audited(engine, user: str, action: str, reason: str | None, query: dict):
+    """A refused search is written to the audit log before the refusal is reported."""
+    from clearhold.anpr.flows import audit_refusal
+    from clearhold.errors import PermissionDenied
+
+    try:
+        yield
+    except PermissionDenied as exc:
+        audit_refusal(engine, user=user, action=action, reason=reason, query=query, problem=str(exc))
+        raise
 
 
 def _dump(obj):
@@ -359,7 +373,9 @@ def search_cmd(
                 raise InvalidInput(f"bbox was {bbox!r}; it must be four numbers min_lon,min_lat,max_lon,max_lat")
         query = search.ReadQuery(pattern=pattern, since=_when(since), until=_when(until) if until else None,
                                  misread_tolerant=misread, camera_refs=camera, bbox=box, area=area)
-        with session_scope(engine_for(database)) as session:
+        engine = engine_for(database)
+        with _refusals_audited(engine, user, "export" if export else "search", reason, query.as_dict()), \
+                session_scope(engine) as session:
             if export:
                 n = search.export_reads(session, user=user, reason=reason, query=query, path=export,
                                         authorisation_id=authorisation)
@@ -386,7 +402,9 @@ def where_seen_cmd(
     from clearhold.anpr import search
     from clearhold.storage.database import session_scope
 
-    with handled_errors(), session_scope(engine_for(database)) as session:
+    engine = engine_for(database)
+    with handled_errors(), _refusals_audited(engine, user, "where_seen", reason, {"vrm": vrm, "since": since}), \
+            session_scope(engine) as session:
         rows = search.where_seen(session, user=user, reason=reason, vrm=vrm, since=_when(since),
                                  until=_when(until) if until else None, misread_tolerant=misread,
                                  authorisation_id=authorisation)
@@ -408,7 +426,9 @@ def companions_cmd(
     from clearhold.anpr import search
     from clearhold.storage.database import session_scope
 
-    with handled_errors(), session_scope(engine_for(database)) as session:
+    engine = engine_for(database)
+    with handled_errors(), _refusals_audited(engine, user, "companions", reason, {"vrm": vrm, "since": since}), \
+            session_scope(engine) as session:
         frame = search.companions(session, user=user, reason=reason, vrm=vrm, since=_when(since),
                                   until=_when(until) if until else None, window_s=window_s,
                                   min_sites=min_sites, authorisation_id=authorisation)
