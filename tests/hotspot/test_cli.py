@@ -364,3 +364,38 @@ def test_area_slug_from_the_records_database(hotspot_store, tmp_path):
     # Area A is a 0.03 x 0.01 degree box (about 2.05 km x 1.11 km): 21 x 12 or 22 x 13 cells of 100 m
     assert 240 <= len(data["cells"]) <= 300
     assert sum(c["count"] for c in data["cells"]) == data["n_points"] > 100
+
+
+def test_near_repeat_from_the_operations_own_records(tmp_path):
+    from clearhold.analytics.near_repeat import knox_table
+    from clearhold.geo.bng import to_bng
+    from clearhold.record import service as record_service
+    from clearhold.storage.database import make_engine, session_scope
+    from clearhold.storage.migrate import upgrade
+    from tests.support.ledger import make_operation
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    make_operation(engine)
+    places = [(52.235, -0.895), (52.2351, -0.8951), (52.236, -0.894), (52.235, -0.855), (52.2352, -0.8949)]
+    days = ["2023-08-01T10:00:00+01:00", "2023-08-02T23:30:00+01:00", "2023-08-20T10:00:00+01:00",
+            "2023-08-03T10:00:00+01:00", "2023-09-15T12:00:00+01:00"]
+    with session_scope(engine) as s:
+        for i, ((lat, lon), when) in enumerate(zip(places, days, strict=True)):
+            record_service.create(s, record_in={
+                "kind": "vehicle_stop", "operation": "op-test", "occurred_at": when, "lat": lat, "lon": lon,
+                "vrm": f"AB12CD{i}", "reason": "patrol", "result": "nothing_found", "ref": f"VS-{i}"}, entered_by="pc1")
+    engine.dispose()
+    res = invoke("near-repeat", "--operation", "op-test", "--kind", "vehicle_stop", "--database", url,
+                 "--permutations", "19", "--seed", "4", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    x, y = to_bng([p[1] for p in places], [p[0] for p in places])
+    want = knox_table(x, y, pd.to_datetime(days, utc=True), permutations=19, seed=4)
+    assert [c["observed"] for c in data["cells"]] == want.observed.ravel().tolist()
+    assert data["n_events"] == 5
+    res = invoke("near-repeat", "--operation", "op-test", "--kind", "arrest", "--database", url)
+    assert res.exit_code == 2 and "operation op-test has 0 records with a place of kind arrest" in flat(res.stderr)
+    res = invoke("near-repeat", "--operation", "op-test", "--events", "x.csv", "--database", url)
+    assert res.exit_code == 2 and "give --events or --operation, not both" in flat(res.stderr)

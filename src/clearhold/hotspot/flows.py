@@ -183,3 +183,18 @@ def near_repeat_from_csv(path: Path, **kwargs: Any):
     else:
         raise InvalidInput(f"{path.name} needs x_m,y_m (BNG) or lon,lat columns")
     return knox_table(x, y, df["occurred_at"], **kwargs)
+
+
+def near_repeat_from_records(session: Any, *, operation: str, kinds: Any = None, **kwargs: Any):
+    """Knox table from the ledger's own records of an operation (real timestamps), those with a
+    place only; ``kinds`` limits the record kinds (e.g. ``["arrest", "vehicle_stop"]``)."""
+    from clearhold.analytics.near_repeat import knox_table
+    from clearhold.record import service as record_service
+
+    records = [r for r in record_service.list_(session, operation_slug=operation, kind=kinds)
+               if r.easting is not None and r.northing is not None]
+    if len(records) < 2:
+        raise InvalidInput(f"operation {operation} has {len(records)} records with a place"
+                           f"{' of kind ' + ', '.join(kinds) if kinds else ''}; near-repeat analysis needs at least 2")
+    return knox_table([r.easting for r in records], [r.northing for r in records],
+                      [r.occurred_at for r in records], **kwargs)

@@ -230,6 +230,9 @@ def patrol_plan(
 
 def near_repeat(
     events: Annotated[Path | None, typer.Option("--events", help="CSV of events with real timestamps: occurred_at and x_m,y_m (BNG) or lon,lat.")] = None,
+    operation: Annotated[str | None, typer.Option("--operation", help="Use this operation's own records (real timestamps) from the ledger.")] = None,
+    kinds: Annotated[list[str] | None, typer.Option("--kind", help="Record kind(s) with --operation (repeat).")] = None,
+    database: DatabaseOpt = None,
     area: AreaOpt = None,
     start: FromOpt = None,
     end: ToOpt = None,
@@ -244,17 +247,28 @@ def near_repeat(
     from clearhold.hotspot import flows
 
     with handled_errors():
-        if events is None:
+        if events is not None and operation is not None:
+            from clearhold.errors import InvalidInput
+
+            raise InvalidInput("give --events or --operation, not both")
+        if events is None and operation is None:
             err_console().print(
                 "refused: near-repeat analysis needs the date (and time) of each event; police.uk "
                 "street crime is published by month only, so every pair within a month would look "
                 "simultaneous and the Knox table would be meaningless. Give --events with a force "
-                "incident export or the product's own records.")
+                "incident export, or --operation for the product's own records.")
             raise typer.Exit(1)
-        result = flows.near_repeat_from_csv(
-            events, distance_bands_m=_floats(distance_bands_m, "distance-bands-m"),
-            time_bands_days=_floats(time_bands_days, "time-bands-days"),
-            permutations=permutations, seed=seed)
+        bands = {"distance_bands_m": _floats(distance_bands_m, "distance-bands-m"),
+                 "time_bands_days": _floats(time_bands_days, "time-bands-days"),
+                 "permutations": permutations, "seed": seed}
+        if events is not None:
+            result = flows.near_repeat_from_csv(events, **bands)
+        else:
+            from clearhold.interfaces.cli.common import engine_for
+            from clearhold.storage.database import session_scope
+
+            with session_scope(engine_for(database)) as session:
+                result = flows.near_repeat_from_records(session, operation=operation, kinds=kinds, **bands)
         data = result.to_dict()
         if json_out:
             emit_json(data)
