@@ -31,7 +31,7 @@ def test_bad_file_among_good_ones_leaves_store_unchanged(empty_store, crime_dir,
     with pytest.raises(RowError, match=r"2024-05-northamptonshire-street.csv, line \d+: .*truncated"):
         service.ingest(store=empty_store, paths=[crime_dir / "2024-01-northamptonshire-street.csv", bad])
     assert not (empty_store / "manifest.json").exists()
-    assert not list(empty_store.rglob("*.parquet.tmp"))
+    assert not list(empty_store.rglob("*.tmp"))
     assert not list((empty_store / "crime").rglob("*.parquet")) if (empty_store / "crime").exists() else True
     assert not (empty_store / "crime").exists()  # partition folders written by the good file are removed
 
@@ -217,3 +217,15 @@ def test_month_and_type_errors(ingested):
 def test_empty_store_reads_empty(tmp_path):
     pts = service.load_points(store=tmp_path / "nothing")
     assert list(pts.columns) == service.POINT_COLUMNS and len(pts) == 0
+
+
+def test_same_file_twice_in_one_call_is_stored_once(empty_store, crime_dir, tmp_path):
+    original = crime_dir / "2024-03-northamptonshire-street.csv"
+    copy = tmp_path / "copy" / original.name
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())
+    results = service.ingest(store=empty_store, paths=[original, copy])
+    assert [r["status"] for r in results] == ["stored", "unchanged"]
+    assert results[0]["publication"] == results[1]["publication"]
+    assert len(Lake(empty_store).publications()) == 1
+    assert len(list((empty_store / "crime").rglob("*.parquet"))) == 1

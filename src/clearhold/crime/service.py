@@ -84,6 +84,7 @@ def ingest(*, store=None, paths: Iterable[str | Path], progress: Progress | None
     # Parquet files are invisible until the manifest names them; on any error the files written
     # by this call are removed and the manifest is left as it was.
     pool = ThreadPoolExecutor(max_workers=2)
+    futures: list = []
     try:
         futures = [pool.submit(_prepare, lake, source, geo) for source in sources]
         for i, future in enumerate(futures):
