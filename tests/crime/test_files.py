@@ -272,3 +272,8 @@ def test_blank_line_inside_is_an_error_trailing_ones_are_not():
         parse(src(text(HEADER, ROW, "", ROW)))
     parsed = parse(src(text(HEADER, ROW, ROW) + b"\r\n\r\n"))
     assert parsed.rows_read == 2 and parsed.table["line"].to_pylist() == [2, 3]
+
+
+def test_quoted_header_is_accepted():
+    quoted = ",".join(f'"{c}"' for c in STREET_COLUMNS)
+    assert parse(src(text(quoted, ROW))).rows_read == 1

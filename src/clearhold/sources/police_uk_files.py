@@ -206,7 +206,7 @@ def parse(source: SourceFile, data: bytes | None = None) -> ParsedFile:
     _check_utf8(label, data)
     header_end = data.find(b"\n")
     header_line = (data if header_end < 0 else data[:header_end]).decode("utf-8").rstrip("\r")
-    header = [h.strip() for h in header_line.split(",")]
+    header = [h.strip().strip('"').strip() for h in header_line.split(",")]
     kind = source.kind or _kind_from_header(label, header)
     _check_header(label, kind, header)
     body = b"" if header_end < 0 else data[header_end + 1 :]
