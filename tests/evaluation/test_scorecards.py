@@ -1,0 +1,49 @@
+"""Scorecards from a results review dict (the shape ``build_review`` returns)."""
+
+from __future__ import annotations
+
+import pytest
+
+from clearhold.evaluation.scorecards import scorecards, tactics_from_review
+
+
+def _fig(fid, value, record_ids=None, breakdowns=None):
+    return {"id": fid, "value": value, "record_ids": record_ids or list(range(int(value))),
+            "breakdowns": breakdowns or {}}
+
+
+REVIEW = {
+    "figures": [
+        _fig("anpr_stops", 95),
+        _fig("arrests_from_anpr_stops", 21),
+        _fig("test_purchases", 12),
+        _fig("test_purchase_failures", 3),
+        _fig("warrants", 4, breakdowns={"result": [{"key": "drugs found", "value": 2}, {"key": "nothing found", "value": 2}]}),
+        _fig("weapons_sweeps", 1),
+        _fig("patrol_minutes", 900, record_ids=list(range(60))),
+        _fig("referrals", 0),
+    ]
+}
+
+
+def test_tactics_from_review_reference_operation_a():
+    rows = {r["tactic"]: r for r in tactics_from_review(REVIEW)}
+    assert rows["ANPR-initiated stops"] == {"tactic": "ANPR-initiated stops", "volume": 95, "volume_unit": "stops",
+                                            "outcomes": 21, "outcome_label": "arrests"}
+    assert rows["Test purchases"]["outcomes"] == 3
+    # "nothing found" is not a find: only "drugs found" counts
+    assert rows["Warrants"]["outcomes"] == 2
+    assert rows["Hotspot patrols"] == {"tactic": "Hotspot patrols", "volume": 60, "volume_unit": "patrols",
+                                       "officer_hours": 15.0}
+    assert "Diversion referrals" not in rows and rows["Weapons sweeps"]["volume"] == 1
+
+
+def test_scorecards_attach_effects_by_tactic_and_cost_hours():
+    effect = {"method": "Difference-in-differences", "estimate": -0.1, "ci_low": -0.3, "ci_high": 0.15, "p": 0.4,
+              "maryland_level": 3}
+    card = scorecards(REVIEW, officer_hour_gbp=40.0, effects={"Hotspot patrols": effect})
+    by = {t.tactic: t for t in card.tactics}
+    assert by["ANPR-initiated stops"].yield_rate == pytest.approx(21 / 95)
+    assert by["Hotspot patrols"].cost_gbp == pytest.approx(600.0)
+    assert by["Hotspot patrols"].effect_supported == "no detectable effect"
+    assert by["ANPR-initiated stops"].effect_supported == "not measured"
