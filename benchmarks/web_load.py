@@ -65,6 +65,7 @@ def percentile(values: list[float], q: float) -> float:
 async def load(url: str, token: str, path: str, users: int, seconds: float) -> dict:
     latencies: list[float] = []
     errors = 0
+    first_error: dict[str, str] = {}
     stop_at = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60,
@@ -75,17 +76,23 @@ async def load(url: str, token: str, path: str, users: int, seconds: float) -> d
             nonlocal errors
             while time.perf_counter() < stop_at:
                 t0 = time.perf_counter()
-                r = await client.get(path)
+                try:
+                    r = await client.get(path)
+                except httpx.TransportError as exc:
+                    errors += 1
+                    first_error.setdefault("error", f"{type(exc).__name__}: {exc}")
+                    continue
                 latencies.append((time.perf_counter() - t0) * 1000)
                 if r.status_code != 200:
                     errors += 1
+                    first_error.setdefault("error", f"HTTP {r.status_code}")
 
         started = time.perf_counter()
         await asyncio.gather(*(user() for _ in range(users)))
         elapsed = time.perf_counter() - started
     return {"path": path, "requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(statistics.median(latencies), 1), "p95_ms": round(percentile(latencies, 95), 1),
-            "p99_ms": round(percentile(latencies, 99), 1)}
+            "p99_ms": round(percentile(latencies, 99), 1), **({"first_error": first_error["error"]} if first_error else {})}
 
 
 def main() -> None:
@@ -93,6 +100,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--database", default=None, help="a database with the demo already built")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -101,7 +109,8 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         exe = Path(sys.executable).with_name("clearhold")
         log = (workdir / "serve.log").open("w")
-        server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--database", database],
+        server = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--database", database,
+                                   "--workers", str(args.workers)],
                                   stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "CLEARHOLD_HOME": str(workdir)})
         try:
             deadline = time.monotonic() + 60
@@ -129,12 +138,18 @@ def main() -> None:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
             log.close()
-    print(f"{args.users} concurrent users, {args.seconds:.0f} s per page, operation {slug}, one uvicorn process")
+    load_avg = os.getloadavg()[0]
+    print(f"{args.users} concurrent users, {args.seconds:.0f} s per page, operation {slug}, "
+          f"{args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, load average {load_avg:.1f} at the end")
     print(f"{'page':<20} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, r in results.items():
         print(f"{name:<20} {r['requests']:>9} {r['rps']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['errors']:>7}")
-    figures = {"users": args.users, "seconds_per_page": args.seconds, "operation": slug,
-               **{f"{name}_{k}": v for name, r in results.items() for k, v in r.items() if k != "path"}}
+    figures = {"users": args.users, "seconds_per_page": args.seconds, "operation": slug, "workers": args.workers,
+               "cpus": os.cpu_count(), "load_average_1min": round(load_avg, 2),
+               **{f"{name}_{k}": v for name, r in results.items() for k, v in r.items() if k not in ("path", "first_error")}}
+    for name, r in results.items():
+        if "first_error" in r:
+            print(f"{name}: first error: {r['first_error']}")
     print(json.dumps(figures))
 
 

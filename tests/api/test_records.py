@@ -131,3 +131,46 @@ def test_sensitive_access_is_audited_with_user_route_and_object(live):
 def test_seeded_times_are_what_the_docstring_says():
     assert [t.date().isoformat() for t in ARREST_TIMES] == [
         "2026-11-18", "2026-11-03", "2026-03-01", "2025-11-19", "2025-06-01"]
+
+
+def test_cached_review_follows_every_change(live):
+    params = {"from": "2026-11-01", "to": "2026-11-30"}
+    with live.client("supervisor") as c:
+        def arrests() -> int:
+            body = c.get("/api/v1/operations/test-op/review", params=params).json()
+            return next(f for f in body["figures"] if f["id"] == "arrests")["value"]
+
+        before = arrests()
+        assert arrests() == before  # served from the cache
+        created = c.post("/api/v1/records", json=_arrest("CACHE-1", occurred_at="2026-11-21T10:00:00+00:00"))
+        assert arrests() == before + 1
+        c.delete(f"/api/v1/records/{created.json()['id']}", params={"reason": "test of the cache"})
+        assert arrests() == before
+
+
+def test_review_cache_builds_once_under_concurrency():
+    import threading
+
+    from clearhold.interfaces.api.review_cache import ReviewCache
+
+    cache = ReviewCache(size=2)
+    calls = []
+
+    def build():
+        calls.append(1)
+        threading.Event().wait(0.05)
+        return {"n": len(calls)}
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get(("k",), build))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [{"n": 1}] * 8
+    assert (cache.hits, cache.misses) == (7, 1)
+    cache.get(("a",), lambda: {"n": "a"})
+    cache.get(("b",), lambda: {"n": "b"})
+    assert cache.get(("k",), lambda: {"n": "rebuilt"}) == {"n": "rebuilt"}  # evicted (size 2)
+    with pytest.raises(ValueError, match="size was 0"):
+        ReviewCache(size=0)

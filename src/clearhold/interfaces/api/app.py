@@ -39,6 +39,40 @@ def _available(module: str | None) -> bool:
     return True
 
 
+class SecurityHeaders:
+    """Pure ASGI middleware adding the security headers to every HTTP response."""
+
+    def __init__(self, app, csp: str) -> None:
+        self.app = app
+        self.fixed = [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
+                      (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        static = scope.get("path", "").startswith("/static/")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.fixed if k not in present]
+                if not static and b"cache-control" not in present:
+                    extra.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` with several workers: settings from the environment,
+    ``CLEARHOLD_SECURE_COOKIES`` (true/false) for the cookie flag."""
+    import os
+
+    secure = os.environ.get("CLEARHOLD_SECURE_COOKIES", "true").lower() not in ("0", "false", "no")
+    return create_app(get_settings(), secure_cookies=secure)
+
+
 def _content_security_policy(tile_url: str | None) -> str:
     img = "'self' data:"
     if tile_url:
@@ -102,16 +136,7 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
     app.state.templates = templates
     csp = _content_security_policy(settings.tile_url)
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders, csp=csp)
 
     errors.install(app)
     for name, needs in _API_ROUTERS:

@@ -18,6 +18,8 @@ def serve(
     secure_cookies: Annotated[bool | None, typer.Option(
         "--secure-cookies/--insecure-cookies", envvar="CLEARHOLD_SECURE_COOKIES",
         help="Mark cookies Secure (HTTPS only). Default: Secure unless listening on loopback.")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=32, help="uvicorn worker processes.")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
     """Start the web application and JSON API (migrates the database first)."""
     from clearhold.interfaces.cli.common import engine_for, err_console, handled_errors, settings_for
@@ -31,10 +33,20 @@ def serve(
 
         from clearhold.interfaces.api.app import create_app
 
+        import os
+
         engine_for(database).dispose()  # migrate first
-        app = create_app(settings_for(database), secure_cookies=secure_cookies)
         err_console().print(f"clearhold serving on http://{host}:{port}/ (health: /health, API: /openapi.json)")
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+        if workers == 1:
+            app = create_app(settings_for(database), secure_cookies=secure_cookies)
+            uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, access_log=access_log)
+            return
+        # several processes: each builds the app from the environment
+        if database:
+            os.environ["CLEARHOLD_DATABASE_URL"] = database
+        os.environ["CLEARHOLD_SECURE_COOKIES"] = "true" if secure_cookies else "false"
+        uvicorn.run("clearhold.interfaces.api.app:create_app_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", proxy_headers=False, access_log=access_log)
 
 
 def register(app: typer.Typer) -> None:

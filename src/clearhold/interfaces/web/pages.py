@@ -132,17 +132,36 @@ def _summary(session, op, as_of) -> dict:
     return {"op": op, "as_of": as_of, "rows": rows, "table": table, "periods": compstat.periods(as_of)}
 
 
+def _view_cache(request: Request):
+    from clearhold.interfaces.api.review_cache import ReviewCache
+
+    cache = getattr(request.app.state, "view_cache", None)
+    if cache is None:
+        cache = request.app.state.view_cache = ReviewCache(size=64)
+    return cache
+
+
+def _dashboard_data(session, day) -> list[dict]:
+    from clearhold.operation import service as operations
+
+    out = []
+    for op in operations.list_(session):
+        s = _summary(session, op, day)
+        out.append({"op": op, "as_of": s["as_of"], "periods": s["periods"], "arrests": s["table"].get(("arrest", None))})
+    return out
+
+
 @router.get("/")
 def dashboard(request: Request, as_of: str | None = None, who: Principal = Depends(allow("dashboard.read"))):
+    from datetime import date
+
+    from clearhold.interfaces.api.review_cache import data_version
     from clearhold.interfaces.web import compstat
-    from clearhold.operation import service as operations
 
     day = _parse_day(as_of)
     with scope(request) as session:
-        summaries = [_summary(session, op, day) for op in operations.list_(session)]
-    for s in summaries:
-        s["arrests"] = s["table"].get(("arrest", None))
-        s["rows"] = None
+        key = ("dashboard", day, date.today(), data_version(session))
+        summaries = _view_cache(request).get(key, lambda: _dashboard_data(session, day))
     return render(request, "dashboard.html", who, summaries=summaries, labels=compstat.KIND_LABELS)
 
 
@@ -171,26 +190,41 @@ def _map_data(session, op, who: Principal, as_of) -> dict:
     return {"areas": {"type": "FeatureCollection", "features": features}, "points": points}
 
 
-@router.get("/operations/{slug}")
-def operation_page(request: Request, slug: str, as_of: str | None = None,
-                   who: Principal = Depends(allow("dashboard.read"))):
+def _operation_data(session, slug: str, day, police: bool) -> dict:
+    from jinja2.utils import htmlsafe_json_dumps
+
     from clearhold.area import service as areas
     from clearhold.interfaces.web import charts, compstat
     from clearhold.operation import service as operations
 
-    day = _parse_day(as_of)
-    with scope(request) as session:
-        op = operations.get(session, slug=slug)
-        summary = _summary(session, op, day)
-        area_list = areas.list_(session, operation_slug=slug)
-        map_data = _map_data(session, op, who, summary["as_of"])
+    op = operations.get(session, slug=slug)
+    summary = _summary(session, op, day)
+    viewer = Principal(user_id=0, name="", role="analyst" if police else "partner", via="cache")
+    map_data = _map_data(session, op, viewer, summary["as_of"])
     weeks = compstat.weekly(summary["rows"], summary["as_of"], kind="arrest")
     chart = charts.bars_vs_last_year(
         [{"label": w["week_ending"].strftime("%d %b"), "now": w["now"], "prev": w["prev"]} for w in weeks],
         title="Arrests per week (12 weeks to " + summary["as_of"].strftime("%d %b %Y") + ") against last year")
     kinds = [k for k in compstat.KIND_LABELS if (k, None) in summary["table"]] or ["arrest"]
-    return render(request, "operation.html", who, s=summary, areas=area_list, kinds=kinds, chart=chart,
-                  labels=compstat.KIND_LABELS, map_data=map_data, empty=compstat.Cell(0, 0))
+    summary.pop("rows")
+    return {"s": summary, "areas": areas.list_(session, operation_slug=slug), "kinds": kinds, "chart": chart,
+            "map_json": htmlsafe_json_dumps(map_data), "points": len(map_data["points"])}
+
+
+@router.get("/operations/{slug}")
+def operation_page(request: Request, slug: str, as_of: str | None = None,
+                   who: Principal = Depends(allow("dashboard.read"))):
+    from datetime import date
+
+    from clearhold.interfaces.api.review_cache import data_version
+    from clearhold.interfaces.web import compstat
+
+    day = _parse_day(as_of)
+    police = allowed(who.role, "records.read")
+    with scope(request) as session:
+        key = ("operation", slug, day, date.today(), police, data_version(session))
+        data = _view_cache(request).get(key, lambda: _operation_data(session, slug, day, police))
+    return render(request, "operation.html", who, labels=compstat.KIND_LABELS, empty=compstat.Cell(0, 0), **data)
 
 
 # --- records ---------------------------------------------------------------------------------

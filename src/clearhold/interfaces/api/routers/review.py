@@ -47,16 +47,49 @@ def sanitise(review: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def build_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None) -> dict[str, Any]:
-    """The review for ``who``: whole for police roles, sanitised for partners."""
+def _cache(request: Request):
+    from clearhold.interfaces.api.review_cache import ReviewCache
+
+    cache = getattr(request.app.state, "review_cache", None)
+    if cache is None:
+        cache = request.app.state.review_cache = ReviewCache()
+    return cache
+
+
+def _check_period(start: date | None, end: date | None) -> None:
     from clearhold.errors import InvalidInput
-    from clearhold.reports import review as reviews
 
     if start is not None and end is not None and end < start:
         raise InvalidInput(f"to was {end}; it must not be before from ({start})")
+
+
+def build_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None) -> dict[str, Any]:
+    """The review for ``who``: whole for police roles, sanitised for partners (shared: read-only)."""
+    from clearhold.interfaces.api.review_cache import key_for
+    from clearhold.reports import review as reviews
+
+    _check_period(start, end)
+    police = allowed(who.role, "records.read")
+    cache = _cache(request)
     with scope(request) as session:
-        built = reviews.build_review(session, operation_slug=slug, start=start, end=end)
-    return built if allowed(who.role, "records.read") else sanitise(built)
+        key = key_for(session, slug, start, end)
+        whole = cache.get(key, lambda: reviews.build_review(session, operation_slug=slug, start=start, end=end))
+        if police:
+            return whole
+        return cache.get(("sanitised", *key), lambda: sanitise(whole))
+
+
+def json_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None) -> bytes:
+    """The review as JSON bytes, serialised once per version of the data."""
+    import json
+
+    from clearhold.interfaces.api.review_cache import key_for
+
+    review = build_for(request, who, slug, start, end)
+    police = allowed(who.role, "records.read")
+    with scope(request) as session:
+        key = ("json", police, *key_for(session, slug, start, end))
+    return _cache(request).get(key, lambda: json.dumps(review, ensure_ascii=False).encode())
 
 
 def rendered(review: dict[str, Any], fmt: str) -> Response:
@@ -87,9 +120,6 @@ def get_review(request: Request, slug: str = Path(pattern=r"^[a-z0-9][a-z0-9-]{1
                end: date | None = Query(default=None, alias="to", description="Last day, inclusive"),
                fmt: Literal["json", "pdf", "html", "md"] = Query(default="json", alias="format"),
                who: Principal = Depends(allow("review.read"))):
-    review = build_for(request, who, slug, start, end)
     if fmt == "json":
-        from fastapi.responses import JSONResponse
-
-        return JSONResponse(review)
-    return rendered(review, fmt)
+        return Response(json_for(request, who, slug, start, end), media_type="application/json")
+    return rendered(build_for(request, who, slug, start, end), fmt)
