@@ -110,7 +110,7 @@ def check_gpkg(path, want):
     con = sqlite3.connect(path)
     try:
         assert con.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 10400
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 10200
         srs = {r[0] for r in con.execute("SELECT srs_id FROM gpkg_spatial_ref_sys")}
         assert {-1, 0, 4326, 27700} <= srs
         contents = con.execute("SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY table_name").fetchall()
@@ -399,3 +399,22 @@ def test_near_repeat_from_the_operations_own_records(tmp_path):
     assert res.exit_code == 2 and "operation op-test has 0 records with a place of kind arrest" in flat(res.stderr)
     res = invoke("near-repeat", "--operation", "op-test", "--events", "x.csv", "--database", url)
     assert res.exit_code == 2 and "give --events or --operation, not both" in flat(res.stderr)
+
+
+def test_gdal_reads_the_geopackage_and_geojson(hotspot_store, tmp_path):
+    """An outside reader (GDAL's ogrinfo, what QGIS uses) when installed; the structural checks
+    in check_gpkg run everywhere."""
+    import shutil
+    import subprocess
+
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo is None:
+        pytest.skip("GDAL's ogrinfo is not installed (optional: apt-get install gdal-bin)")
+    for suffix in (".gpkg", ".geojson"):
+        out = tmp_path / f"cells{suffix}"
+        assert invoke(*base_args(hotspot_store, "--out", str(out))).exit_code == 0
+        info = subprocess.run([ogrinfo, "-so", "-al", str(out)], capture_output=True, text=True, check=True)
+        assert "Warning" not in info.stderr and "ERROR" not in info.stderr
+        n = len(direct(hotspot_store).cells)
+        counts = [int(line.split(":")[1]) for line in info.stdout.splitlines() if line.startswith("Feature Count")]
+        assert counts[0] == n if suffix == ".gpkg" else counts == [n + 1]

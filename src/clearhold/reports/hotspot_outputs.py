@@ -1,5 +1,5 @@
 """Writers for hotspot cell tables: CSV, GeoJSON (WGS84), GeoPackage (BNG, written with sqlite3
-to the OGC GeoPackage 1.4 encoding) and a self-contained HTML map (Leaflet inlined, no tiles).
+to the OGC GeoPackage 1.2 encoding) and a self-contained HTML map (Leaflet inlined, no tiles).
 
 Every writer takes the cell frame (``cell_id, x_m, y_m, count, harm, kde, gi_z, gi_p, gi_q,
 hotspot_class`` ...), the cell size and a ``meta`` dict of parameters, and writes every cell.
@@ -106,7 +106,7 @@ def write_geojson(path: Path, cells: pd.DataFrame, cell_size_m: float, meta: dic
 # ----------------------------------------------------------------------------------------
 
 _GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
-_GPKG_USER_VERSION = 10400  # 1.4.0
+_GPKG_USER_VERSION = 10200  # 1.2.0: read without warnings by GDAL >= 2.2 (QGIS 3)
 
 
 def _gpkg_blob(wkb: bytes, env: tuple[float, float, float, float], srs_id: int) -> bytes:
