@@ -18,7 +18,9 @@ REVIEW = {
         _fig("arrests_from_anpr_stops", 21),
         _fig("test_purchases", 12),
         _fig("test_purchase_failures", 3),
-        _fig("warrants", 4, breakdowns={"result": [{"key": "drugs found", "value": 2}, {"key": "nothing found", "value": 2}]}),
+        _fig("warrants", 4, breakdowns={"result": [{"key": "executed_items_found", "value": 2},
+                                             {"key": "executed_nothing_found", "value": 1},
+                                             {"key": "not_executed", "value": 1}]}),
         _fig("weapons_sweeps", 1),
         _fig("patrol_minutes", 900, record_ids=list(range(60))),
         _fig("referrals", 0),
@@ -31,7 +33,7 @@ def test_tactics_from_review_reference_operation_a():
     assert rows["ANPR-initiated stops"] == {"tactic": "ANPR-initiated stops", "volume": 95, "volume_unit": "stops",
                                             "outcomes": 21, "outcome_label": "arrests"}
     assert rows["Test purchases"]["outcomes"] == 3
-    # "nothing found" is not a find: only "drugs found" counts
+    # only items found (or a closure granted) count
     assert rows["Warrants"]["outcomes"] == 2
     assert rows["Hotspot patrols"] == {"tactic": "Hotspot patrols", "volume": 60, "volume_unit": "patrols",
                                        "officer_hours": 15.0}

@@ -12,6 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 
+# results of clearhold.record.vocab.WARRANT_RESULTS that count as a positive outcome
+WARRANT_SUCCESS = frozenset({"executed_items_found", "closure_granted"})
+
+
 def _fig(review: dict[str, Any], fid: str) -> dict[str, Any] | None:
     for f in review.get("figures", []):
         if f["id"] == fid:
@@ -30,7 +34,7 @@ def tactics_from_review(review: dict[str, Any]) -> list[dict[str, Any]]:
       (counted per stop would be ideal; the review links arrests to stops, so an arrest count
       above the stop count is capped and said so).
     - Test purchases: outcomes = failures (a sale made or attempted).
-    - Warrants: outcomes = warrants whose result mentions a find or an arrest.
+    - Warrants: outcomes = results ``executed_items_found`` or ``closure_granted``.
     - Weapons sweeps, hotspot patrols, referrals: volume only (patrol hours as officer hours).
     """
     rows: list[dict[str, Any]] = []
@@ -45,15 +49,10 @@ def tactics_from_review(review: dict[str, Any]) -> list[dict[str, Any]]:
                      "outcomes": int(fails["value"]) if fails else 0, "outcome_label": "failures (sale made)"})
     w = _fig(review, "warrants")
     if w and w["value"]:
-        def positive(key: str) -> bool:
-            key = key.lower()
-            if key.startswith(("nothing", "no ", "not ")):
-                return False
-            return any(word in key for word in ("found", "arrest", "seiz", "recover"))
-
-        found = sum(int(b["value"]) for b in w.get("breakdowns", {}).get("result", []) if positive(str(b["key"])))
+        found = sum(int(b["value"]) for b in w.get("breakdowns", {}).get("result", [])
+                    if str(b["key"]) in WARRANT_SUCCESS)
         rows.append({"tactic": "Warrants", "volume": int(w["value"]), "volume_unit": "warrants",
-                     "outcomes": min(found, int(w["value"])), "outcome_label": "warrants with a find or arrest"})
+                     "outcomes": min(found, int(w["value"])), "outcome_label": "warrants with items found or a closure granted"})
     sw = _fig(review, "weapons_sweeps")
     if sw and sw["value"]:
         rows.append({"tactic": "Weapons sweeps", "volume": int(sw["value"]), "volume_unit": "sweeps"})
