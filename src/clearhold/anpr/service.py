@@ -235,37 +235,38 @@ def ingest_reads(
     new = [unique[i] for i in ids if i not in existing] if existing else list(unique.values())
     if not new:
         return IngestResult(0, len(reads_in), [])
-    rows = []
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    stamp = _sqlite_time if is_sqlite else _same
+    received = stamp(received_at)
     normalise, key_of, format_of = plates.normalise, plates.misread_key, plates.format_of_normalised
-    for r in new:
+    rows = []
+    for r in new:  # tuples in _READ_COLUMNS order
         vrm = normalise(r["vrm"])
         get = r.get
-        rows.append({
-            "read_id": r["read_id"], "camera_ref": r["camera_id"], "vrm_raw": r["vrm"], "vrm": vrm,
-            "vrm_key": key_of(vrm), "plate_format": format_of(vrm),
-            "confidence": get("confidence"), "captured_at": r["captured_at"], "received_at": received_at,
-            "lat": get("lat"), "lon": get("lon"), "lane": get("lane"), "direction": get("direction"),
-            "plate_image_ref": get("plate_image_ref"), "overview_image_ref": get("overview_image_ref"),
-            "preserved_for": None,
-        })
-    _insert_reads(session, rows)
+        rows.append((r["read_id"], r["camera_id"], r["vrm"], vrm, key_of(vrm), format_of(vrm), get("confidence"),
+                     stamp(r["captured_at"]), received, get("lat"), get("lon"), get("lane"), get("direction"),
+                     get("plate_image_ref"), get("overview_image_ref"), None))
+    if is_sqlite:
+        session.connection().exec_driver_sql(_SQLITE_INSERT, rows)
+    else:
+        session.execute(sa.insert(Read.__table__), [dict(zip(_READ_COLUMNS, row, strict=True)) for row in rows])
     alerts: list[dict[str, Any]] = []
     if live is not None and len(live.index):
-        found = matcher.match(live.index, [r["vrm_raw"] for r in rows])
+        found = matcher.match(live.index, [r["vrm"] for r in new])
         if len(found):
-            hit_reads = [rows[int(p)]["read_id"] for p in np.unique(found.read_pos)]
+            hit_reads = [new[int(p)]["read_id"] for p in np.unique(found.read_pos)]
             pks = {}
             for chunk in _chunks(hit_reads):
                 pks.update(session.execute(sa.select(Read.read_id, Read.id).where(Read.read_id.in_(chunk))).all())
             hit_rows = []
             for rp, ep, exact in zip(found.read_pos.tolist(), found.entry_pos.tolist(), found.exact.tolist(), strict=True):
-                read = rows[rp]
+                read = new[rp]
                 entry_id = int(live.index.entry_ids[ep])
                 hit_rows.append({
                     "read_pk": pks[read["read_id"]], "read_ref": read["read_id"], "entry_id": entry_id,
-                    "vrm_read": read["vrm"], "vrm_hotlist": live.entries[entry_id]["vrm"],
+                    "vrm_read": rows[rp][3], "vrm_hotlist": live.entries[entry_id]["vrm"],
                     "match_type": "exact" if exact else "misread", "source": "live",
-                    "camera_ref": read["camera_ref"], "captured_at": read["captured_at"],
+                    "camera_ref": read["camera_id"], "captured_at": read["captured_at"],
                     "received_at": received_at, "created_at": now, "status": "new",
                 })
             session.execute(sa.insert(Hit.__table__), hit_rows)
@@ -276,7 +277,7 @@ def ingest_reads(
                 alerts.append({
                     "hit_id": ids_back[(h["read_ref"], h["entry_id"])], "read_id": h["read_ref"],
                     "vrm_read": h["vrm_read"], "vrm_hotlist": h["vrm_hotlist"], "match_type": h["match_type"],
-                    "camera_id": h["camera_ref"], "captured_at": h["captured_at"].isoformat(),
+                    "camera_id": h["camera_ref"], "captured_at": h["captured_at"].astimezone(UTC).isoformat(),
                     "received_at": received_at.isoformat(), "priority": entry["priority"],
                     "reason": entry["reason"], "action": entry["action"], "hotlist": entry["hotlist"],
                 })
@@ -305,23 +306,15 @@ _SQLITE_INSERT = (f"INSERT INTO anpr_reads ({', '.join(_READ_COLUMNS)}) "
 # times go in as SQLAlchemy's SQLite DATETIME storage format: "YYYY-MM-DD HH:MM:SS.ffffff"
 
 
-def _insert_reads(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert; on SQLite straight through the driver (the hot path of ingest)."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(sa.insert(Read.__table__), rows)
-        return
-    times = {}
+def _sqlite_time(at: datetime) -> str:
+    """A tz-aware time as SQLAlchemy stores DATETIME on SQLite (naive UTC text)."""
+    if at.tzinfo is None:
+        raise InvalidInput(f"captured_at {at!r} has no time zone; clearhold stores UTC only")
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
-    def naive(at: datetime) -> str:
-        text = times.get(at)
-        if text is None:
-            text = times[at] = at.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-        return text
 
-    params = [(r["read_id"], r["camera_ref"], r["vrm_raw"], r["vrm"], r["vrm_key"], r["plate_format"], r["confidence"],
-               naive(r["captured_at"]), naive(r["received_at"]), r["lat"], r["lon"], r["lane"], r["direction"],
-               r["plate_image_ref"], r["overview_image_ref"], None) for r in rows]
-    session.connection().exec_driver_sql(_SQLITE_INSERT, params)
+def _same(at: datetime) -> datetime:
+    return at
 
 
 def get_read(session: Session, *, read_id: str) -> Read:
