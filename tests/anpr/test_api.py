@@ -87,3 +87,38 @@ def test_limits(client):
     assert client.get("/anpr/alerts", params={"limit": 0}).status_code == 422
     assert client.post("/anpr/reads", json={"readings": []}).status_code == 422
     assert client.get("/anpr/health").json()["ok"] is True
+
+
+ODD_READS = [
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": "AB"},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00+01:00", "vrm": "AB", "confidence": 1},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00", "vrm": "AB"},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01", "vrm": "AB"},
+    {"read_id": "a", "camera_id": "C", "captured_at": 1767225600, "vrm": "AB"},
+    {"read_id": 5, "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": "AB"},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": ""},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": "AB", "lat": 91},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": "AB", "lane": 3},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": "AB", "confidence": True},
+    {"read_id": "a", "camera_id": "C", "captured_at": "2026-01-01T00:00:00Z", "vrm": "AB", "extra": [1]},
+]
+
+
+@pytest.mark.parametrize("item", ODD_READS)
+def test_fast_parse_never_accepts_what_pydantic_refuses(item):
+    import json
+
+    from pydantic import ValidationError
+
+    from clearhold.anpr.api import _BATCH, _fast_parse
+
+    body = json.dumps({"reads": [item]}).encode()
+    fast = _fast_parse(body)
+    try:
+        slow = _BATCH.validate_json(body)["reads"]
+    except ValidationError:
+        slow = None
+    if fast is not None:
+        assert slow is not None
+        assert fast[0]["captured_at"] == slow[0]["captured_at"]
+        assert {k: fast[0][k] for k in ("read_id", "camera_id", "vrm")} == {k: slow[0][k] for k in ("read_id", "camera_id", "vrm")}

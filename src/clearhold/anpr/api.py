@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -75,17 +76,66 @@ def _state(request: Request) -> AnprState:
     return state
 
 
+_TEXT_LIMITS = {"read_id": (1, 100), "camera_id": (1, 64), "vrm": (1, 64)}
+_OPTIONAL_TEXT = {"lane": 16, "direction": 16, "plate_image_ref": 300, "overview_image_ref": 300}
+_OPTIONAL_RANGE = {"confidence": (0.0, 1.0), "lat": (-90.0, 90.0), "lon": (-180.0, 180.0)}
+
+
+def _fast_parse(body: bytes) -> list[dict] | None:
+    """The common case without pydantic: well-formed reads, checked field by field.
+
+    Returns None at the first doubt; the caller then validates with pydantic (``ReadDict``),
+    which decides and explains. Only accepts what that validation accepts.
+    """
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    reads = data.get("reads") if type(data) is dict else data
+    if type(reads) is not list:
+        return None
+    fromiso = datetime.fromisoformat
+    for r in reads:
+        if type(r) is not dict:
+            return None
+        for name, (lo, hi) in _TEXT_LIMITS.items():
+            v = r.get(name)
+            if type(v) is not str or not lo <= len(v) <= hi:
+                return None
+        cap = r.get("captured_at")
+        if type(cap) is not str or len(cap) < 20:
+            return None
+        try:
+            at = fromiso(cap)
+        except ValueError:
+            return None
+        if at.tzinfo is None:
+            return None
+        for name, hi in _OPTIONAL_TEXT.items():
+            v = r.get(name)
+            if v is not None and (type(v) is not str or len(v) > hi):
+                return None
+        for name, (lo, hi) in _OPTIONAL_RANGE.items():
+            v = r.get(name)
+            if v is not None and (type(v) not in (int, float) or not lo <= v <= hi):
+                return None
+        r["captured_at"] = at
+    return reads
+
+
 @router.post("/reads")
 async def post_reads(request: Request) -> JSONResponse:
     """Store a batch of reads; the answer comes after the commit (200) or says why not (422)."""
     received_at = utcnow()
     state = _state(request)
     body = await request.body()
-    try:
-        parsed = _BATCH.validate_json(body)
-    except ValidationError as exc:
-        return JSONResponse({"detail": json.loads(exc.json(include_url=False, include_input=False))}, status_code=422)
-    reads = parsed if isinstance(parsed, list) else parsed.get("reads")
+    reads = _fast_parse(body)
+    if reads is None:
+        try:
+            parsed = _BATCH.validate_json(body)
+        except ValidationError as exc:
+            return JSONResponse({"detail": json.loads(exc.json(include_url=False, include_input=False))}, status_code=422)
+        reads = parsed if isinstance(parsed, list) else parsed.get("reads")
     if reads is None:
         return JSONResponse({"detail": "body must be a list of reads or {\"reads\": [...]}"}, status_code=422)
     if len(reads) > 20_000:
