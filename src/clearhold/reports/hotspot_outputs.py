@@ -227,15 +227,22 @@ def map_html(cells: pd.DataFrame, cell_size_m: float, meta: dict[str, Any], *,
              boundary: Any = None, title: str = "Hotspots", max_cells: int = 60_000) -> str:
     """A self-contained HTML page: Leaflet (inlined), the cells as coloured vector squares,
     the study-area boundary, a legend, the parameters and the OGL/OS attribution. No tiles,
-    no network. Empty cells of class "none" are left out of the map when there are more than
-    ``max_cells`` cells (they remain in the data outputs)."""
+    no network. With more than ``max_cells`` cells, empty unclassified cells (zero density for
+    kde) are left out of the map, then only the ``max_cells`` highest values of the mapped
+    column are drawn; the data outputs always hold every cell."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     method = str(meta.get("method", "count"))
     column = _COLOUR_COLUMN.get(method, "count")
     show = cells
     if len(show) > max_cells:
-        show = cells[(cells["count"] > 0) | (cells["hotspot_class"] != "none")]
+        keep = (cells["count"] > 0) | (cells["hotspot_class"].astype(str) != "none")
+        if column == "kde":
+            keep |= cells["kde"] > 0
+        show = cells[keep]
+    if len(show) > max_cells and column != "hotspot_class":
+        key = show[column].abs() if column == "gi_z" else show[column]
+        show = show.loc[key.sort_values(ascending=False, kind="stable").index[:max_cells]].sort_index()
     colours, legend = _colours(show, column)
     rings = np.round(cell_polygons_wgs84(show, cell_size_m), 6)
     keep_cols = [c for c in ("cell_id", "count", "harm", "kde", "gi_z", "gi_q", "hotspot_class")

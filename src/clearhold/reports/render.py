@@ -17,6 +17,8 @@ HEADLINES = (
     "custodial_months", "intel_logs", "weapons_sweeps", "test_purchases", "patrol_minutes", "warrants",
     "referrals",
 )
+# Above this many records the PDF leaves the full record list to the JSON and HTML forms.
+PDF_RECORD_LIMIT = 400
 SHORT_LABELS = {"arrests": "arrests", "anpr_stops": "ANPR stops", "weapons": "weapons", "drug_seizures": "drug items"}
 CHART_DIMS = ("week", "month", "area", "offence_group", "tactic", "weapon_type", "drug_type", "result",
               "partner_type", "reason", "outcome")
@@ -83,7 +85,7 @@ def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_ma
     return _env().get_template("review.html.j2").render(
         r=review, headlines=headlines, figures=review["figures"], charts=_charts(review), static_map=static_map,
         leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS,
-        map_data={"areas": review["areas"], "points": review["points"]},
+        map_data={"areas": review["areas"], "points": review["points"]}, pdf_record_limit=PDF_RECORD_LIMIT,
     )
 
 
