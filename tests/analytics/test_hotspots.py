@@ -400,7 +400,7 @@ def test_hotspot_grid_columns_and_consistency():
     np.testing.assert_allclose(c["gi_q"], hs.benjamini_hochberg(c["gi_p"]), rtol=0, atol=TOL)
     hot = (c["gi_q"] < 0.05) & (c["gi_z"] > 0)
     assert (c["hotspot_class"] == "hot").tolist() == hot.tolist() and hot.any()
-    assert r.months == ("2022-01", "2022-02", "2022-03")
+    assert r.months == ("2022-01", "2022-02", "2022-03") and r.months_without_data == ("2022-02",)
     assert r.parameters()["bandwidth_m"] == 600 and r.bandwidth_rule == "given"
     for a, b in zip((x, y, harm, months), keep, strict=True):
         np.testing.assert_array_equal(a, b)

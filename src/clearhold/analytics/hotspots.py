@@ -1183,6 +1183,9 @@ def hotspot_grid(
         cells["trend_z"] = em.trend_z
         cells["trend_p"] = em.trend_p
     else:
+        if months:
+            present = {str(pd.Period(m, freq="M")) for m in np.unique(month_arr)}
+            months_missing = tuple(m for m in months if m not in present)
         codes = np.zeros(grid.n_cells, dtype=np.int8)
         sig = gq < threshold
         codes[sig & (gz > 0)] = 1
