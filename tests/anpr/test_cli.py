@@ -141,3 +141,16 @@ def test_hotlist_add_change_expire(tmp_path):
     assert json.loads(run("hotlist", "list", "--active", "--json", env=env).stdout) == []
     missing = run("hotlist", "expire", "99", env=env)
     assert missing.exit_code == 1 and "hotlist entry 99 does not exist" in flat(missing.stderr)
+
+
+def test_where_seen_json_and_geojson_equal_library(files, tmp_path):
+    from clearhold.analytics.anpr_where_seen import where_seen_geojson
+
+    env = {"CLEARHOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    run("import", str(files / "reads.csv"), env=env)
+    run("access", "grant-role", "ana", "--role", "investigator", "--reason", "post", env={**env, "CLEARHOLD_USER": "admin"})
+    rows = json.loads(run("where-seen", "AB12CDE", "--reason", "inv", "--misread", "--json", env=env).stdout)
+    assert [(r["read_id"], r["match_type"]) for r in rows] == [("r1", "exact"), ("r2", "misread")]
+    fc = json.loads(run("where-seen", "AB12CDE", "--reason", "inv", "--geojson", env=env).stdout)
+    assert fc == {"type": "FeatureCollection", "features": []}  # no positions for cameras C1/C2
+    assert where_seen_geojson(rows) == fc

@@ -396,6 +396,7 @@ def search_cmd(
 def where_seen_cmd(
     vrm: str, user: UserOpt, reason: ReasonOpt, since: SinceOpt = "90d", until: UntilOpt = None,
     misread: Annotated[bool, typer.Option("--misread")] = False, authorisation: AuthOpt = None,
+    geojson: Annotated[bool, typer.Option("--geojson", help="Print GeoJSON points and track for a map.")] = False,
     database: DatabaseOpt = None, json_out: JsonOpt = False,
 ) -> None:
     """A vehicle's sightings over time with positions."""
@@ -408,6 +409,11 @@ def where_seen_cmd(
         rows = search.where_seen(session, user=user, reason=reason, vrm=vrm, since=_when(since),
                                  until=_when(until) if until else None, misread_tolerant=misread,
                                  authorisation_id=authorisation)
+    if geojson:
+        from clearhold.analytics.anpr_where_seen import where_seen_geojson
+
+        emit_json(where_seen_geojson(rows))
+        return
     if json_out:
         emit_json(rows)
         return
