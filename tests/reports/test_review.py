@@ -110,6 +110,7 @@ def test_headline_figures_and_their_records(ledger):
         "drugs_value": (1_580_000, [ids["seizure"]]),
         "cash": (123_456, [ids["seizure"]]),
         "patrol_minutes": (12, [ids["patrol"]]),
+        "planned_patrol_minutes": (15, None),
         "custodial_months": (18, [ids["custody"]]),
         "sentences": (2, None),
         "test_purchases": (2, None),

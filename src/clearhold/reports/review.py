@@ -148,6 +148,8 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
             _Figure("test_purchase_failures", "test purchases where a knife was sold or a sale was stopped", "count", f_count),
             _Figure("patrol_minutes", "hours of patrol in hotspot areas", "minutes", pres.hours_words,
                     note="Delivered patrols only (planned patrols are excluded); hours of patrol presence, not officer-hours."),
+            _Figure("planned_patrol_minutes", "hours of patrol planned in hotspot plans", "minutes", pres.hours_words,
+                    note="Planned visits from patrol plans; compare with the delivered hours above."),
             _Figure("warrants", "warrants executed and premises closures", "count", f_count),
             _Figure("referrals", "referrals and diversions to partners", "count", f_count),
             _Figure("custodial_months", "prison sentences handed down", "months", pres.months_words,
@@ -182,10 +184,13 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
             figs["test_purchases"].add(r.id, 1, result=r.result, **common)
             if r.result.startswith("fail"):
                 figs["test_purchase_failures"].add(r.id, 1, result=r.result, follow_up=r.follow_up, **common)
-        elif r.kind == "patrol" and not r.planned:
+        elif r.kind == "patrol":
             minutes = (r.ended_at - r.occurred_at).total_seconds() / 60
-            patrol_dwell.append(minutes)
-            figs["patrol_minutes"].add(r.id, minutes, patrol_type=r.patrol_type, **common)
+            if r.planned:
+                figs["planned_patrol_minutes"].add(r.id, minutes, hotspot=r.hotspot_ref, **common)
+            else:
+                patrol_dwell.append(minutes)
+                figs["patrol_minutes"].add(r.id, minutes, patrol_type=r.patrol_type, hotspot=r.hotspot_ref, **common)
         elif r.kind == "warrant":
             figs["warrants"].add(r.id, 1, warrant_type=r.warrant_type, result=r.result, **common)
         elif r.kind == "referral":
