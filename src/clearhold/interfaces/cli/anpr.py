@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(anpr, name="anpr")
 
 
-def _when(text: str):
+def _when(text: str, now=None):
+    """ISO 8601, or ``Nd`` = N days before ``now`` (pass the same ``now`` to the access check)."""
     from datetime import timedelta
 
     from clearhold.anpr.files import parse_time
@@ -48,7 +49,7 @@ def _when(text: str):
 
     text = text.strip()
     if text.endswith("d") and text[:-1].isdigit():
-        return utcnow() - timedelta(days=int(text[:-1]))
+        return (now or utcnow()) - timedelta(days=int(text[:-1]))
     try:
         return parse_time(text, path="--since/--until", line=0, field="time")
     except InvalidInput:
@@ -360,6 +361,7 @@ def search_cmd(
     """Search reads (access-checked by data age, audited)."""
     from clearhold.anpr import search
     from clearhold.errors import InvalidInput
+    from clearhold.storage.base import utcnow
     from clearhold.storage.database import session_scope
 
     with handled_errors():
@@ -371,17 +373,19 @@ def search_cmd(
                 raise InvalidInput(f"bbox was {bbox!r}; it must be four numbers min_lon,min_lat,max_lon,max_lat") from None
             if len(box) != 4:
                 raise InvalidInput(f"bbox was {bbox!r}; it must be four numbers min_lon,min_lat,max_lon,max_lat")
-        query = search.ReadQuery(pattern=pattern, since=_when(since), until=_when(until) if until else None,
+        now = utcnow()
+        query = search.ReadQuery(pattern=pattern, since=_when(since, now), until=_when(until) if until else None,
                                  misread_tolerant=misread, camera_refs=camera, bbox=box, area=area)
         engine = engine_for(database)
         with _refusals_audited(engine, user, "export" if export else "search", reason, query.as_dict()), \
                 session_scope(engine) as session:
             if export:
                 n = search.export_reads(session, user=user, reason=reason, query=query, path=export,
-                                        authorisation_id=authorisation)
+                                        authorisation_id=authorisation, now=now)
                 rows = None
             else:
-                rows = search.search_reads(session, user=user, reason=reason, query=query, authorisation_id=authorisation)
+                rows = search.search_reads(session, user=user, reason=reason, query=query,
+                                           authorisation_id=authorisation, now=now)
     if rows is None:
         emit_json({"exported": n, "path": str(export)}) if json_out else console().print(f"{n} reads written to {export}")
         return
@@ -403,12 +407,15 @@ def where_seen_cmd(
     from clearhold.anpr import search
     from clearhold.storage.database import session_scope
 
+    from clearhold.storage.base import utcnow
+
     engine = engine_for(database)
+    now = utcnow()
     with handled_errors(), _refusals_audited(engine, user, "where_seen", reason, {"vrm": vrm, "since": since}), \
             session_scope(engine) as session:
-        rows = search.where_seen(session, user=user, reason=reason, vrm=vrm, since=_when(since),
+        rows = search.where_seen(session, user=user, reason=reason, vrm=vrm, since=_when(since, now),
                                  until=_when(until) if until else None, misread_tolerant=misread,
-                                 authorisation_id=authorisation)
+                                 authorisation_id=authorisation, now=now)
     if geojson:
         from clearhold.analytics.anpr_where_seen import where_seen_geojson
 
@@ -432,12 +439,15 @@ def companions_cmd(
     from clearhold.anpr import search
     from clearhold.storage.database import session_scope
 
+    from clearhold.storage.base import utcnow
+
     engine = engine_for(database)
+    now = utcnow()
     with handled_errors(), _refusals_audited(engine, user, "companions", reason, {"vrm": vrm, "since": since}), \
             session_scope(engine) as session:
-        frame = search.companions(session, user=user, reason=reason, vrm=vrm, since=_when(since),
+        frame = search.companions(session, user=user, reason=reason, vrm=vrm, since=_when(since, now),
                                   until=_when(until) if until else None, window_s=window_s,
-                                  min_sites=min_sites, authorisation_id=authorisation)
+                                  min_sites=min_sites, authorisation_id=authorisation, now=now)
     rows = frame.to_dict("records")
     if json_out:
         emit_json(rows)
