@@ -229,3 +229,11 @@ def test_same_file_twice_in_one_call_is_stored_once(empty_store, crime_dir, tmp_
     assert results[0]["publication"] == results[1]["publication"]
     assert len(Lake(empty_store).publications()) == 1
     assert len(list((empty_store / "crime").rglob("*.parquet"))) == 1
+
+
+def test_ward_names_match_ignoring_case_and_ampersand(ingested):
+    store, _ = ingested
+    a = service.resolve_area("ward:Blackthorn & Rectory Farm", store=store)
+    b = service.resolve_area("ward:blackthorn and rectory farm", store=store)
+    assert a.name == b.name == "Blackthorn & Rectory Farm"
+    assert a.geometry.equals(b.geometry) and a.select_by == "geometry"

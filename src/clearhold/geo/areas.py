@@ -158,7 +158,7 @@ def from_district(level: str, value: str, *, lake: Lake) -> ResolvedArea:
 
 
 def _norm(text: str) -> str:
-    text = re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
+    text = re.sub(r"[^a-z0-9]+", " ", str(text).lower().replace("&", " and ")).strip()
     return re.sub(r"\s+(police|constabulary|police service)$", "", text)
 
 
