@@ -130,3 +130,17 @@ def test_publications_lists_current_and_audit(empty_store, crime_dir, tmp_path):
     data = json.loads(result.stdout)
     assert [(d["source"], d["current"]) for d in data] == [(str(original), False), (str(revised), True)]
     assert all(d["rows_read"] == d["rows_stored"] + d["rows_quarantined"] for d in data)
+
+
+def test_summary_compares_several_areas(ingested):
+    store, _ = ingested
+    args = ["crime", "summary", "--area", "lsoa:E01027135", "--area", "lad:West Northamptonshire", "--from", "2024-01",
+            "--to", "2024-01", "--types", "Burglary", "--store", str(store), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    expect = [json.loads(service.summary(store=store, area=a, start_month="2024-01", end_month="2024-01",
+                                         crime_types=["Burglary"]).to_json(orient="records"))
+              for a in ("lsoa:E01027135", "lad:West Northamptonshire")]
+    assert got == expect[0] + expect[1]
+    assert [r["area"] for r in got] == ["E01027135", "West Northamptonshire"]

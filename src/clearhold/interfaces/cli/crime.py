@@ -42,7 +42,7 @@ def ingest(
 
 @crime_app.command("summary")
 def summary(
-    area: Annotated[str, typer.Option("--area", help="Area slug, GeoJSON file, lsoa:CODE,CODE, ward:NAME, lad:NAME, csp:NAME or force:NAME.")],
+    areas: Annotated[list[str], typer.Option("--area", help="Area slug, GeoJSON file, lsoa:CODE,CODE, ward:NAME, lad:NAME, csp:NAME or force:NAME (repeat to compare areas).")],
     from_month: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
     to_month: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM (inclusive).")],
     types: Annotated[list[str] | None, typer.Option("--types", help="Crime type (repeat, or comma-separated); default all 14.")] = None,
@@ -60,10 +60,12 @@ def summary(
         crime_types = None
         if types:
             crime_types = [t.strip() for item in types for t in item.split(",") if t.strip()]
-        resolved = _resolve(area, lake_dir, database, buffer_m)
-        frame = service.summary(store=lake_dir, area=resolved, start_month=from_month, end_month=to_month,
-                                crime_types=crime_types, weights=weights)
-    records = frame.to_dict(orient="records")
+        records = []
+        for area in areas:
+            resolved = _resolve(area, lake_dir, database, buffer_m)
+            frame = service.summary(store=lake_dir, area=resolved, start_month=from_month, end_month=to_month,
+                                    crime_types=crime_types, weights=weights)
+            records.extend(frame.to_dict(orient="records"))
     if json_out:
         emit_json(records)
         return
