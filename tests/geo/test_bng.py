@@ -59,3 +59,20 @@ def test_shape_mismatch_raises():
 def test_non_numeric_raises_type_error():
     with pytest.raises(TypeError, match="lon and lat must be numbers"):
         to_bng(["a"], ["b"])
+
+
+def test_against_ons_centroids_both_ways(shared_data):
+    """ONS publishes each 2011 LSOA centroid in both BNG and WGS84: an independent oracle."""
+    import json
+
+    data = json.loads((shared_data / "geography" / "lsoa11-west-northamptonshire.geojson").read_text())
+    props = [f["properties"] for f in data["features"]]
+    lon = np.array([p["LONG"] for p in props])
+    lat = np.array([p["LAT"] for p in props])
+    east = np.array([p["BNG_E"] for p in props], dtype=float)
+    north = np.array([p["BNG_N"] for p in props], dtype=float)
+    x, y = to_bng(lon, lat)
+    assert len(props) == 228
+    assert np.abs(x - east).max() < TOL_M and np.abs(y - north).max() < TOL_M  # ONS rounds to 1 m / 1e-5 deg
+    lon2, lat2 = to_wgs84(east, north)
+    assert np.abs(lon2 - lon).max() < 1e-4 and np.abs(lat2 - lat).max() < 1e-4
