@@ -84,13 +84,8 @@ def test_bucket_rejects_bad_settings(rate, burst, match):
         TokenBucket(rate, burst)
 
 
-def assert_obeys_bucket(times, rate, burst, tolerance_s=0.02):
-    """Any n consecutive arrivals span at least (n - burst) / rate seconds.
-
-    Arrival times at the server differ from send times by the network and scheduling
-    delay; ``tolerance_s`` allows for its variation. The first request (which also opens the
-    connection) is left out by the callers.
-    """
+def assert_obeys_bucket(times, rate, burst, tolerance_s):
+    """Any n consecutive requests span at least (n - burst) / rate seconds."""
     for i in range(len(times)):
         for j in range(i + burst, len(times)):
             n = j - i + 1
@@ -101,30 +96,39 @@ def assert_obeys_bucket(times, rate, burst, tolerance_s=0.02):
             )
 
 
-def test_requests_on_the_wire_obey_the_bucket(fake, make_client):
+def test_requests_obey_the_bucket_when_sent_and_when_they_arrive(fake, make_client):
+    """Send times (the client's hook) obey the bucket exactly; arrival times at the server
+    obey it up to the variation of network and scheduling delay (50 ms allowed on a busy
+    2-core machine; the first request, which also opens the connection, is left out)."""
     rate, burst = 40.0, 5
-    client = make_client(fake, rate_per_s=rate, burst=burst)
+    sent = []
+    client = make_client(
+        fake, rate_per_s=rate, burst=burst, on_request=lambda m, u, t: sent.append(t)
+    )
     for _ in range(31):
         client.get_json("forces")
-    times = np.array([r.t for r in fake.requests("/api/forces")])
-    assert len(times) == 31
-    assert_obeys_bucket(times[1:], rate, burst)
-    assert times[-1] - times[1] >= (30 - burst) / rate - 0.02
+    assert len(sent) == 31
+    assert_obeys_bucket(np.array(sent), rate, burst, tolerance_s=1e-6)
+    assert sent[-1] - sent[0] >= (31 - burst) / rate - 1e-6
+    arrived = np.array([r.t for r in fake.requests("/api/forces")])
+    assert_obeys_bucket(arrived[1:], rate, burst, tolerance_s=0.05)
     assert client.stats.waited_s > 0  # the client, not the server, did the waiting
 
 
 def test_default_rate_is_data_police_uks_15_a_second_with_bursts_of_30(fake):
     """46 requests with the defaults: 30 at once, then one every 1/15 s (about one second)."""
-    with PoliceUkClient(fake.base_url, timeout_s=5.0, seed=1) as client:
+    sent = []
+    with PoliceUkClient(
+        fake.base_url, timeout_s=5.0, seed=1, on_request=lambda m, u, t: sent.append(t)
+    ) as client:
         assert (client.bucket.rate_per_s, client.bucket.burst) == (15.0, 30)
         for _ in range(46):
             client.get_json("forces")
-        waited_s = client.stats.waited_s
-    times = np.array([r.t for r in fake.requests("/api/forces")])
-    assert_obeys_bucket(times[1:], 15.0, 30)
-    assert times[-1] - times[1] >= 15 / 15 - 0.02
-    assert waited_s > 0  # the client, not the server, did the waiting
-    assert times[-1] - times[0] < 2.5
+    assert_obeys_bucket(np.array(sent), 15.0, 30, tolerance_s=1e-6)
+    assert sent[-1] - sent[0] >= 16 / 15 - 1e-6
+    assert sent[-1] - sent[0] < 3.0
+    arrived = np.array([r.t for r in fake.requests("/api/forces")])
+    assert_obeys_bucket(arrived[1:], 15.0, 30, tolerance_s=0.05)
 
 
 def test_a_server_side_rate_limit_is_met_by_backing_off(make_fake, make_client):
@@ -325,14 +329,21 @@ def test_bad_answers_raise_source_error_naming_the_url(
 
 def test_html_inside_json_values_is_data(samples, fake, make_client):
     """The *-html-* samples carry HTML in JSON strings: valid answers, not error pages."""
-    items = [sample(samples, "neighbourhood-html-in-name.json"), sample(samples, "neighbourhood-priority-html.json")]
+    items = [
+        sample(samples, "neighbourhood-html-in-name.json"),
+        sample(samples, "neighbourhood-priority-html.json"),
+    ]
     body = json.dumps([dict(items[0], id="NC04"), dict(items[1], id="NC05")]).encode()
-    fake.faults.append(Fault("/api/northamptonshire/neighbourhoods", body=body, content_type="text/html"))
+    fake.faults.append(
+        Fault("/api/northamptonshire/neighbourhoods", body=body, content_type="text/html")
+    )
     assert make_client(fake).neighbourhoods("northamptonshire") == ["NC04", "NC05"]
 
 
 def test_non_json_labelled_html_is_an_html_page(fake, make_client):
-    fake.faults.append(Fault("/api/forces", body=b"Service Unavailable", content_type="text/html; charset=utf-8"))
+    fake.faults.append(
+        Fault("/api/forces", body=b"Service Unavailable", content_type="text/html; charset=utf-8")
+    )
     with pytest.raises(SourceError, match=r"/api/forces: expected JSON but got an HTML page$"):
         make_client(fake).forces()
 

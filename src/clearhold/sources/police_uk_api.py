@@ -241,6 +241,8 @@ class PoliceUkClient:
     retry : the back-off policy for HTTP 429, 5xx and transport errors.
     timeout_s : read timeout per response (the API sometimes takes over a minute).
     seed : seed of the jitter generator.
+    on_request : called as ``on_request(method, url, monotonic_time)`` just before each
+        request goes out (after the token bucket let it), e.g. for logging or measuring.
     """
 
     def __init__(
@@ -254,6 +256,7 @@ class PoliceUkClient:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         seed: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_request: Callable[[str, str, float], None] | None = None,
     ) -> None:
         if not isinstance(base_url, str) or not re.match(r"^https?://", base_url):
             raise InvalidInput(f"base_url was {base_url!r}; it must be an http:// or https:// URL")
@@ -268,9 +271,9 @@ class PoliceUkClient:
         self.stats = ClientStats()
         self._sleep = sleep
         self._rng = np.random.default_rng(seed)
-        self._lock = (
-            threading.Lock()
-        )  # stats and the jitter generator, when threads share the client
+        self._on_request = on_request
+        # stats and the jitter generator, when threads share the client
+        self._lock = threading.Lock()
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout_s, connect=min(30.0, timeout_s)),
             follow_redirects=True,
@@ -314,6 +317,8 @@ class PoliceUkClient:
             with self._lock:
                 self.stats.waited_s += waited_s
                 self.stats.requests += 1
+            if self._on_request is not None:
+                self._on_request(method, url, time.monotonic())
             retry_after: float | None = None
             try:
                 response = self._http.request(
@@ -433,7 +438,9 @@ def decode_json(response: httpx.Response) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         if "html" in content_type:
-            raise SourceError(f"{where}: expected JSON but got an HTML page{_title(body)}") from None
+            raise SourceError(
+                f"{where}: expected JSON but got an HTML page{_title(body)}"
+            ) from None
         raise SourceError(f"{where}: malformed JSON ({exc})") from None
 
 
