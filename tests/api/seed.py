@@ -37,6 +37,23 @@ def arrest(when: datetime, n: int, **extra) -> dict:
     }
 
 
+def seed_anpr(session) -> None:
+    """One hotlist entry and one read of it: hit #1, new (when the ANPR domain exists)."""
+    import importlib.util
+
+    if importlib.util.find_spec("clearhold.anpr.service") is None:
+        return
+    from clearhold.anpr import service as anpr
+    from clearhold.anpr.schemas import HotlistEntryCreate, ReadIn
+
+    anpr.get_or_create_hotlist(session, name="local")
+    anpr.add_entries(session, hotlist="local", by="seed", entries_in=[
+        HotlistEntryCreate(vrm="AB12CDE", reason="linked to violence", priority="high", action="stop and search")])
+    anpr.ingest_reads(session, live=anpr.load_index(session), reads_in=[ReadIn(
+        read_id="R-1", camera_id="CAM-1", captured_at=datetime.now(UTC), vrm="AB12 CDE", confidence=0.93,
+        plate_image_ref="images/R-1-plate.jpg", overview_image_ref="images/R-1-overview.jpg")])
+
+
 def seed(engine) -> None:
     from clearhold.area import service as areas
     from clearhold.area.schemas import AreaCreate
@@ -65,3 +82,4 @@ def seed(engine) -> None:
             ref="INT-1", operation="test-op", intel_date=date(2026, 11, 17), recorded_at=ARREST_TIMES[0],
             recording_officer="analyst", source_ref="SRC-7", subject="weapons",
             items=[{"text": INTEL_TEXT, "grade": "2BP"}]), entered_by="analyst")
+        seed_anpr(session)

@@ -124,3 +124,42 @@ def test_supervisor_reads_the_audit(page_for):
     page.goto("/audit")
     assert page.locator("table.data tbody tr").count() > 0
     shot(page, "09-supervisor-audit")
+
+
+def test_control_room_acknowledges_an_anpr_alert_and_sees_new_ones_arrive(page_for, web_live):
+    from datetime import UTC, datetime
+
+    page = page_for("officer")
+    if page.goto("/anpr").status == 404:
+        pytest.skip("the ANPR domain is not mounted in this build")
+    shot(page, "10-control-room-alerts")
+    first = page.locator("#alerts tbody tr").first
+    first.locator("a").click()
+    page.wait_for_url(re.compile(r"/anpr/hits/\d+$"))
+    assert "images/" in page.locator("#plate-image").inner_text()
+    page.check("#image-viewed")
+    page.select_option("#decision", "accept")
+    shot(page, "11-control-room-hit")
+    page.click("button:has-text('Acknowledge')")
+    page.wait_for_selector("#outcome")
+    assert page.locator("#hit-status").inner_text().startswith("accepted")
+    page.select_option("#outcome", "stopped")
+    page.click("button:has-text('Record outcome')")
+    page.wait_for_selector("#hit-status >> text=outcome stopped")
+    shot(page, "12-control-room-outcome")
+
+    # a new read of a hotlisted vehicle appears in the open list without reloading
+    from clearhold.anpr import service as anpr
+    from clearhold.anpr.schemas import ReadIn
+    from clearhold.storage.database import session_scope
+
+    page.goto("/anpr")
+    before = page.locator("#alerts tbody tr").count()
+    with session_scope(web_live.engine) as session:
+        anpr.ingest_reads(session, live=anpr.load_index(session), reads_in=[ReadIn(
+            read_id=f"R-live-{datetime.now(UTC).timestamp()}", camera_id="CAM-2", captured_at=datetime.now(UTC),
+            vrm="AB12CDE")])
+    from playwright.sync_api import expect
+
+    expect(page.locator("#alerts tbody tr")).to_have_count(before + 1, timeout=15000)  # polled every 3 s
+    shot(page, "13-control-room-live-update")

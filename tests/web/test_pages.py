@@ -108,3 +108,54 @@ def test_analyst_reads_intelligence_and_supervisor_the_audit(logged_in):
     supervisor = logged_in("supervisor")
     audit = supervisor.get("/audit", params={"user": "analyst"}).text
     assert "/intel" in audit and "intel.read" in audit
+
+
+def _anpr_or_skip(web_live):
+    import httpx
+    import pytest
+
+    if httpx.get(web_live.url + "/anpr").status_code == 404:
+        pytest.skip("the ANPR domain is not mounted in this build")
+
+
+def test_anpr_hit_workflow_refusals_and_polling(web_live, logged_in):
+    _anpr_or_skip(web_live)
+    officer = logged_in("officer")
+    page = officer.get("/anpr")
+    assert page.status_code == 200 and "AB12CDE" in page.text
+    newest = int(re.search(r'data-hit="(\d+)"', page.text).group(1))
+    assert officer.get("/anpr/alerts.json", params={"after": newest}).json() == []
+    hit_id = 1  # the seeded read R-1 (other tests may have added more)
+    assert [a["vrm_read"] for a in officer.get("/anpr/alerts.json", params={"after": 0}).json()][-1] == "AB12CDE"
+    hit = officer.get(f"/anpr/hits/{hit_id}")
+    assert "images/R-1-plate.jpg" in hit.text
+    csrf = csrf_of(hit.text)
+    unviewed = officer.post(f"/anpr/hits/{hit_id}/acknowledge", data={"csrf_token": csrf, "decision": "accept"})
+    assert unviewed.status_code == 403 and "without viewing the image" in unviewed.text
+    assert officer.get("/anpr/search").status_code == 403  # officers work alerts, analysts search
+    partner = logged_in("partner")
+    for path in ("/anpr", "/anpr/alerts.json", f"/anpr/hits/{hit_id}", "/anpr/search", "/anpr/hotlist"):
+        assert partner.get(path).status_code == 403, path
+
+
+def test_anpr_search_needs_a_reason_and_an_anpr_authorisation(web_live, logged_in):
+    _anpr_or_skip(web_live)
+    analyst = logged_in("analyst")
+    form = analyst.get("/anpr/search")
+    r = analyst.post("/anpr/search", data={"csrf_token": csrf_of(form.text), "pattern": "AB12CDE", "reason": "",
+                                           "days": "30"})
+    assert r.status_code == 422 and 'id="search-error"' in r.text
+
+
+def test_anpr_hotlist_add_and_expire(web_live, logged_in):
+    _anpr_or_skip(web_live)
+    analyst = logged_in("analyst")
+    page = analyst.get("/anpr/hotlist")
+    added = analyst.post("/anpr/hotlist", data={"csrf_token": csrf_of(page.text), "vrm": "XY51 ABC",
+                                                "reason": "linked to violence", "priority": "high"})
+    assert added.status_code == 303
+    listing = analyst.get(added.headers["location"]).text
+    assert "XY51ABC" in listing and "added; already seen on 0 reads" in listing
+    bad = analyst.post("/anpr/hotlist", data={"csrf_token": csrf_of(listing), "vrm": "X", "reason": "r",
+                                              "priority": "urgent"})
+    assert bad.status_code == 422 and "priority was &#39;urgent&#39;" in bad.text

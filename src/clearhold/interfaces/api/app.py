@@ -170,6 +170,9 @@ def _include_anpr(app: FastAPI) -> None:
         return
     app.include_router(router, prefix="/api/v1", dependencies=[Depends(allow_by_path(ANPR_RULES))],
                        responses={**AUTH_ERRORS, **INVALID})
+    from clearhold.interfaces.web import anpr_pages
+
+    app.include_router(anpr_pages.router)
     app.state.anpr_enabled = True
 
 
