@@ -593,9 +593,8 @@ class _Session:
             return self._archives[name]
 
     def fetch_unit(self, month: str, kind: str, key: str) -> UnitResult:
-        in_api = (
-            month in self.data_sets
-        )  # the API keeps about 36 months; older ones only in archives
+        # the API keeps about 36 months; older ones are only in the archives
+        in_api = month in self.data_sets
         if not in_api and self.source == "api":
             raise self._not_published(month, None)
         _ = self.force_name  # checks the force id before anything is written
