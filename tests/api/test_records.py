@@ -41,6 +41,7 @@ def test_list_records_needs_time_zones(live):
     with live.client("analyst") as c:
         r = c.get("/api/v1/operations/test-op/records", params={"start": "2026-01-01T00:00:00"})
     assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["query", "start"]
     assert "start was 2026-01-01T00:00:00; give a time zone" in r.json()["detail"][0]["msg"]
 
 

@@ -57,6 +57,8 @@ def _case(permission: str, live, role: str):
         return "GET", "/api/v1/audit", {}, 200
     if permission == "users.admin":
         return "GET", "/api/v1/users", {}, 200
+    if permission == "analysis.read":
+        return "GET", "/api/v1/operations/test-op/scorecards", {}, 200
     if permission == "account.own":
         return "GET", "/api/v1/me", {}, 200
     if permission.startswith("anpr.") and not _anpr_mounted():
@@ -65,6 +67,10 @@ def _case(permission: str, live, role: str):
         return "GET", "/api/v1/anpr/alerts", {}, 200
     if permission == "anpr.ingest":
         return "POST", "/api/v1/anpr/reads", {"json": []}, 200
+    if permission == "anpr.search":
+        return "GET", "/anpr/search", {}, 200
+    if permission == "anpr.hotlist":
+        return "GET", "/anpr/hotlist", {}, 200
     return None
 
 

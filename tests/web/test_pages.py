@@ -159,3 +159,20 @@ def test_anpr_hotlist_add_and_expire(web_live, logged_in):
     bad = analyst.post("/anpr/hotlist", data={"csrf_token": csrf_of(listing), "vrm": "X", "reason": "r",
                                               "priority": "urgent"})
     assert bad.status_code == 422 and "priority was &#39;urgent&#39;" in bad.text
+
+
+def test_hotspots_page_reports_an_empty_crime_store_and_refuses_partners(logged_in):
+    analyst = logged_in("analyst")
+    empty = analyst.get("/hotspots")
+    assert empty.status_code == 200 and 'id="map"' not in empty.text  # the form only
+    r = analyst.get("/hotspots", params={"start": "2024-01", "end": "2024-03"})
+    assert r.status_code == 422
+    assert re.search(r'id="hotspot-error">the selection has no crimes', r.text)
+    bad = analyst.get("/hotspots", params={"start": "2024-13"})
+    assert bad.status_code == 422 and "from was &#39;2024-13&#39;" in bad.text
+    assert logged_in("partner").get("/hotspots").status_code == 403
+
+
+def test_review_page_shows_tactic_scorecards_to_analysts(logged_in):
+    page = logged_in("analyst").get("/operations/test-op/review").text
+    assert "Tactic scorecards" in page and "ANPR-initiated stops" in page

@@ -24,6 +24,7 @@ _API_ROUTERS = [
     ("health", None), ("account", None), ("users", None), ("audit", None),
     ("operations", "clearhold.operation.service"), ("records", "clearhold.record.service"),
     ("review", "clearhold.reports.review"), ("intel", "clearhold.intel.service"),
+    ("analysis", "clearhold.evaluation.scorecards"),
 ]
 
 

@@ -19,11 +19,16 @@ def _page(request: Request, status: int, title: str, message: str) -> Response:
     return templates.TemplateResponse(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
-def _invalid_detail(exc: InvalidInput) -> list[dict]:
+def _invalid_detail(exc: InvalidInput, method: str) -> list[dict]:
+    """A service refusal in FastAPI's error shape; the field, when the message starts with it."""
+    root = "body" if method in ("POST", "PUT", "PATCH") else "query"
     if isinstance(exc, RowError):
-        return [{"loc": ["body", exc.field or "row"], "msg": str(exc), "type": "invalid_input"}]
-    field = getattr(exc, "field", None)
-    return [{"loc": ["body", field] if field else ["body"], "msg": str(exc), "type": "invalid_input"}]
+        return [{"loc": [root, exc.field or "row"], "msg": str(exc), "type": "invalid_input"}]
+    head, sep, _ = str(exc).partition(" was ")
+    if not sep:
+        head, sep, _ = str(exc).partition(": ")
+    field = head if sep and head.replace("_", "").replace(".", "").isalnum() else None
+    return [{"loc": [root, field] if field else [root], "msg": str(exc), "type": "invalid_input"}]
 
 
 def install(app: FastAPI) -> None:
@@ -55,7 +60,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidInput)
     async def _invalid(request: Request, exc: InvalidInput) -> Response:
         if _is_api(request):
-            return JSONResponse({"detail": _invalid_detail(exc)}, status_code=422)
+            return JSONResponse({"detail": _invalid_detail(exc, request.method)}, status_code=422)
         return _page(request, 422, "Not accepted", str(exc))
 
     @app.exception_handler(Exception)

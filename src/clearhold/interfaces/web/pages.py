@@ -430,8 +430,16 @@ def review_page(request: Request, slug: str, start: str | None = None, end: str 
     query = {"from": review["period"]["from"], "to": review["period"]["to"]}
     downloads = {fmt: f"/api/v1/operations/{slug}/review?{urlencode({**query, 'format': fmt})}"
                  for fmt in ("pdf", "json", "html", "md")}
+    cards = None
+    if allowed(who.role, "analysis.read"):
+        try:
+            from clearhold.evaluation.scorecards import scorecards
+
+            cards = scorecards(review).to_dict()["tactics"]
+        except ImportError:
+            cards = None
     return render(request, "review.html", who, review=review, downloads=downloads, synthetic=review.get("synthetic"),
-                  trace=allowed(who.role, "records.read"))
+                  trace=allowed(who.role, "records.read"), cards=cards)
 
 
 @router.get("/intel")
@@ -441,3 +449,46 @@ def intel_page(request: Request, operation: str | None = None, who: Principal = 
     with scope(request) as session:
         logs = intel.list_(session, operation_slug=operation or None)[-200:][::-1]
     return render(request, "intel.html", who, logs=logs, operation=operation)
+
+
+# --- analysis --------------------------------------------------------------------------------
+
+@router.get("/hotspots")
+def hotspots_page(request: Request, area: str | None = None, start: str | None = None, end: str | None = None,
+                  method: str = "gistar", who: Principal = Depends(allow("analysis.read"))):
+    """Hotspot map of police recorded crime (from the crime store) for an area and months."""
+    import re
+
+    from jinja2.utils import htmlsafe_json_dumps
+
+    from clearhold.area import service as areas
+    from clearhold.errors import ClearholdError
+    from clearhold.interfaces.api.routers.analysis import hotspots_geojson
+
+    with scope(request) as session:
+        area_choices = [(a.slug, a.name) for a in areas.list_(session)]
+    values = {"area": area or "", "start": start or "", "end": end or "", "method": method}
+    error, map_json, summary = "", None, None
+    month = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+    if request.query_params:
+        try:
+            for name, value in (("from", start), ("to", end)):
+                if value and not month.match(value):
+                    from clearhold.errors import InvalidInput
+
+                    raise InvalidInput(f"{name} was {value!r}; give a month as YYYY-MM")
+            if method not in ("gistar", "kde", "count", "emerging"):
+                from clearhold.errors import InvalidInput
+
+                raise InvalidInput(f"method was {method!r}; it must be gistar, kde, count or emerging")
+            collection = hotspots_geojson(request, area=area or None, start_month=start or None, end_month=end or None,
+                                          method=method)
+            cells = [f for f in collection["features"]
+                     if f["properties"].get("layer") != "cells" or (f["properties"].get("count") or 0) > 0]
+            hot = sum(1 for f in cells if f["properties"].get("hotspot_class") in ("hot", "persistent", "emerging"))
+            summary = {"cells": len(cells), "hot": hot, "meta": collection.get("metadata", {})}
+            map_json = htmlsafe_json_dumps({"areas": {"type": "FeatureCollection", "features": cells}, "points": []})
+        except ClearholdError as exc:
+            error = str(exc)
+    return render(request, "hotspots.html", who, area_choices=area_choices, values=values, error=error,
+                  map_json=map_json, summary=summary, status_code=422 if error else 200)

@@ -11,11 +11,26 @@
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: "map tiles" }).addTo(map);
   }
   var colours = { target: "#1d4ed8", buffer: "#c2410c", comparison: "#6b7280" };
+  var classes = { hot: "#b91c1c", persistent: "#b91c1c", emerging: "#ea580c", intermittent: "#f59e0b",
+                  former: "#a3a3a3", cold: "#2563eb" };
+  function style(f) {
+    var p = f.properties || {};
+    if (p.layer === "cells") {
+      var c = classes[p.hotspot_class];
+      return { color: c || "#64748b", weight: c ? 1 : 0.5, fillColor: c || "#94a3b8", fillOpacity: c ? 0.55 : 0.15 };
+    }
+    if (p.layer === "study_area") { return { color: "#0b2545", weight: 2, fill: false }; }
+    return { color: colours[p.role] || "#1d4ed8", weight: 2, fillOpacity: 0.08 };
+  }
   var layers = [];
   if (data.areas && data.areas.features.length) {
     var areas = L.geoJSON(data.areas, {
-      style: function (f) { return { color: colours[f.properties.role] || "#1d4ed8", weight: 2, fillOpacity: 0.08 }; },
-      onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name + " (" + f.properties.role + ")"); }
+      style: style,
+      onEachFeature: function (f, layer) {
+        var p = f.properties || {};
+        if (p.layer === "cells") { layer.bindTooltip((p.hotspot_class || "cell") + ": " + p.count + " crimes"); }
+        else if (p.name) { layer.bindTooltip(p.name + " (" + p.role + ")"); }
+      }
     }).addTo(map);
     layers.push(areas);
   }
