@@ -63,11 +63,13 @@ class IngestEngine:
         self._thread: threading.Thread | None = None
         self._live: service.LiveIndex | None = None
         self._checked = 0.0
+        self._pending_alerts: list[dict] = []
+        self._committed_live: service.LiveIndex | None = None
         self.commits = 0
 
     def start(self) -> None:
         with session_scope(self.engine) as session:
-            self._live = service.load_index(session)
+            self._live = self._committed_live = service.load_index(session)
         self._checked = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="anpr-writer", daemon=True)
         self._thread.start()
@@ -89,7 +91,11 @@ class IngestEngine:
             return
         self._checked = now
         if self._live is None or service.hotlist_version(session) != self._live.version:
+            old = set(self._live.entries) if self._live is not None else set()
             self._live = service.load_index(session)
+            added = sorted(set(self._live.entries) - old)
+            if added:  # reads that came in while the new entries were not yet in the index
+                self._pending_alerts = service.catch_up(session, live=self._live, entry_ids=added)
 
     def _run(self) -> None:
         stopping = False
@@ -121,10 +127,16 @@ class IngestEngine:
                                                         received_at=job.received_at))
             self.commits += 1
         except BaseException as exc:  # noqa: BLE001 - every waiting request must learn of it
+            # the transaction rolled back: forget an index swapped in it (and its catch-up), retry next time
+            self._pending_alerts = []
+            self._live = self._committed_live
+            self._checked = 0.0
             for job in jobs:
                 job.future.set_exception(exc)
             return
-        alerts = [a for r in results for a in r.hits]
+        self._committed_live = self._live
+        alerts = self._pending_alerts + [a for r in results for a in r.hits]
+        self._pending_alerts = []
         if alerts and self.on_alerts is not None:
             self.on_alerts(alerts)
         for job, result in zip(jobs, results, strict=True):

@@ -273,15 +273,58 @@ def ingest_reads(
             ids_back = dict(((h.read_ref, h.entry_id), h.id) for h in session.execute(
                 sa.select(Hit.read_ref, Hit.entry_id, Hit.id).where(Hit.read_ref.in_(hit_reads))).all())
             for h in hit_rows:
-                entry = live.entries[h["entry_id"]]
-                alerts.append({
-                    "hit_id": ids_back[(h["read_ref"], h["entry_id"])], "read_id": h["read_ref"],
-                    "vrm_read": h["vrm_read"], "vrm_hotlist": h["vrm_hotlist"], "match_type": h["match_type"],
-                    "camera_id": h["camera_ref"], "captured_at": h["captured_at"].astimezone(UTC).isoformat(),
-                    "received_at": received_at.isoformat(), "priority": entry["priority"],
-                    "reason": entry["reason"], "action": entry["action"], "hotlist": entry["hotlist"],
-                })
+                alerts.append(_alert(h, ids_back[(h["read_ref"], h["entry_id"])], live.entries[h["entry_id"]]))
     return IngestResult(len(new), len(reads_in) - len(new), alerts)
+
+
+def _alert(hit: dict[str, Any], hit_id: int, entry: dict[str, Any]) -> dict[str, Any]:
+    """What subscribers receive for one hit."""
+    return {
+        "hit_id": hit_id, "read_id": hit["read_ref"], "vrm_read": hit["vrm_read"], "vrm_hotlist": hit["vrm_hotlist"],
+        "match_type": hit["match_type"], "camera_id": hit["camera_ref"],
+        "captured_at": hit["captured_at"].astimezone(UTC).isoformat(),
+        "received_at": hit["received_at"].astimezone(UTC).isoformat(), "priority": entry["priority"],
+        "reason": entry["reason"], "action": entry["action"], "hotlist": entry["hotlist"],
+    }
+
+
+def catch_up(session: Session, *, live: LiveIndex, entry_ids: Sequence[int], margin_s: float = 5.0,
+             now: datetime | None = None) -> list[dict[str, Any]]:
+    """Live hits for reads that arrived after new entries were added but before the live index had them.
+
+    The retrospective match at the time an entry is added covers reads stored until then; a
+    running ingest service picks the entry up a moment later. Reads received in between (from
+    ``created_at - margin_s``) are matched here; pairs already hit are skipped. Returns alerts.
+    """
+    now = now or utcnow()
+    entries = [live.entries[i] for i in entry_ids if i in live.entries]
+    if not entries:
+        return []
+    created = {e.id: e.created_at for e in session.execute(
+        sa.select(HotlistEntry).where(HotlistEntry.id.in_([e["entry_id"] for e in entries]))).scalars()}
+    since = min(created.values()) - timedelta(seconds=margin_s)
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        by_key.setdefault(plates.misread_key(e["vrm"]), []).append(e)
+    done = set(session.execute(sa.select(Hit.read_ref, Hit.entry_id).where(
+        Hit.entry_id.in_([e["entry_id"] for e in entries]))).all())
+    rows = []
+    for chunk in _chunks(list(by_key)):
+        for read in session.execute(sa.select(Read).where(Read.vrm_key.in_(chunk), Read.received_at >= since)).scalars():
+            for e in by_key[read.vrm_key]:
+                if (read.read_id, e["entry_id"]) in done or read.received_at < created[e["entry_id"]] - timedelta(seconds=margin_s):
+                    continue
+                rows.append({"read_pk": read.id, "read_ref": read.read_id, "entry_id": e["entry_id"],
+                             "vrm_read": read.vrm, "vrm_hotlist": e["vrm"],
+                             "match_type": "exact" if read.vrm == e["vrm"] else "misread", "source": "live",
+                             "camera_ref": read.camera_ref, "captured_at": read.captured_at,
+                             "received_at": read.received_at, "created_at": now, "status": "new"})
+    if not rows:
+        return []
+    session.execute(sa.insert(Hit.__table__), rows)
+    ids = dict(((r.read_ref, r.entry_id), r.id) for r in session.execute(
+        sa.select(Hit.read_ref, Hit.entry_id, Hit.id).where(Hit.entry_id.in_([e["entry_id"] for e in entries]))).all())
+    return [_alert(r, ids[(r["read_ref"], r["entry_id"])], live.entries[r["entry_id"]]) for r in rows]
 
 
 def _existing_read_ids(session: Session, ids: list[str]) -> set[str]:
