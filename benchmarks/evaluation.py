@@ -24,7 +24,6 @@ import time
 
 
 def main() -> None:
-    import numpy as np
     import pandas as pd
 
     from clearhold.analytics.evaluation import did, simulate_panel
