@@ -277,3 +277,15 @@ def test_search_by_operation_area(hotlisted):
         assert [r["read_id"] for r in rows] == ["b", "c"]
         with pytest.raises(NotFound, match="nope"):
             search.search_reads(s, user="ana", reason="r", query=_query(1, "AB*", area="nope"), now=NOW)
+
+
+def test_entry_expiring_after_the_index_was_built_stops_alerting(hotlisted):
+    with session_scope(hotlisted) as s:
+        entry = service.list_entries(s, hotlist="violence")[0]
+        entry.expires_at = NOW + timedelta(minutes=1)
+        live = service.load_index(s, now=NOW)  # built while the entry was in force
+    with session_scope(hotlisted) as s:
+        early = service.ingest_reads(s, reads_in=[read("r1", "AB12CDE")], live=live, received_at=NOW)
+        late = service.ingest_reads(s, reads_in=[read("r2", "AB12CDE")], live=live,
+                                    received_at=NOW + timedelta(minutes=2))
+    assert ([a["read_id"] for a in early.hits], late.hits) == (["r1"], [])

@@ -14,7 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,8 @@ class IngestEngine:
         self._checked = 0.0
         self._pending_alerts: list[dict] = []
         self._committed_live: service.LiveIndex | None = None
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anpr-index")
+        self._next: Future | None = None
         self.commits = 0
 
     def start(self) -> None:
@@ -79,23 +81,38 @@ class IngestEngine:
             self._queue.put(None)
             self._thread.join(timeout=30)
             self._thread = None
+        self._builder.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, reads: list[ReadIn | dict], received_at=None) -> Future:
         job = _Job(reads, received_at or utcnow())
         self._queue.put(job)
         return job.future
 
+    def _build_index(self) -> service.LiveIndex:
+        with session_scope(self.engine) as session:
+            return service.load_index(session)
+
     def _refresh_index(self, session) -> None:
+        """Swap in an index built in the background (a big hotlist takes seconds), then catch up."""
+        if self._next is not None and self._next.done():
+            future, self._next = self._next, None
+            try:
+                fresh = future.result()
+            except Exception:  # noqa: BLE001 - keep matching with the index we have; retry later
+                self._checked = 0.0
+                fresh = None
+            if fresh is not None:
+                old = set(self._live.entries) if self._live is not None else set()
+                self._live = fresh
+                added = sorted(set(fresh.entries) - old)
+                if added:  # reads that came in while the new entries were not yet in the index
+                    self._pending_alerts = service.catch_up(session, live=fresh, entry_ids=added)
         now = time.monotonic()
-        if now - self._checked < self.index_check_s:
+        if self._next is not None or now - self._checked < self.index_check_s:
             return
         self._checked = now
         if self._live is None or service.hotlist_version(session) != self._live.version:
-            old = set(self._live.entries) if self._live is not None else set()
-            self._live = service.load_index(session)
-            added = sorted(set(self._live.entries) - old)
-            if added:  # reads that came in while the new entries were not yet in the index
-                self._pending_alerts = service.catch_up(session, live=self._live, entry_ids=added)
+            self._next = self._builder.submit(self._build_index)
 
     def _run(self) -> None:
         stopping = False

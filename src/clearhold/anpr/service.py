@@ -74,13 +74,14 @@ def load_index(session: Session, *, now: datetime | None = None) -> LiveIndex:
     version = hotlist_version(session)
     rows = session.execute(
         sa.select(HotlistEntry.id, HotlistEntry.vrm, HotlistEntry.reason, HotlistEntry.priority,
-                  HotlistEntry.action, HotlistEntry.markers, Hotlist.name)
+                  HotlistEntry.action, HotlistEntry.markers, HotlistEntry.expires_at, Hotlist.name)
         .join(Hotlist, Hotlist.id == HotlistEntry.hotlist_id)
         .where(sa.or_(HotlistEntry.expires_at.is_(None), HotlistEntry.expires_at > now))
     ).all()
     index = matcher.build_index([r.vrm for r in rows], [r.id for r in rows])
     entries = {r.id: {"entry_id": r.id, "vrm": r.vrm, "reason": r.reason, "priority": r.priority,
-                      "action": r.action, "markers": r.markers, "hotlist": r.name} for r in rows}
+                      "action": r.action, "markers": r.markers, "hotlist": r.name, "expires_at": r.expires_at}
+               for r in rows}
     return LiveIndex(index, entries, version)
 
 
@@ -262,6 +263,9 @@ def ingest_reads(
             for rp, ep, exact in zip(found.read_pos.tolist(), found.entry_pos.tolist(), found.exact.tolist(), strict=True):
                 read = new[rp]
                 entry_id = int(live.index.entry_ids[ep])
+                expires = live.entries[entry_id]["expires_at"]
+                if expires is not None and expires <= now:  # expired since the index was built
+                    continue
                 hit_rows.append({
                     "read_pk": pks[read["read_id"]], "read_ref": read["read_id"], "entry_id": entry_id,
                     "vrm_read": rows[rp][3], "vrm_hotlist": live.entries[entry_id]["vrm"],
@@ -269,6 +273,8 @@ def ingest_reads(
                     "camera_ref": read["camera_id"], "captured_at": read["captured_at"],
                     "received_at": received_at, "created_at": now, "status": "new",
                 })
+            if not hit_rows:
+                return IngestResult(len(new), len(reads_in) - len(new), [])
             session.execute(sa.insert(Hit.__table__), hit_rows)
             ids_back = dict(((h.read_ref, h.entry_id), h.id) for h in session.execute(
                 sa.select(Hit.read_ref, Hit.entry_id, Hit.id).where(Hit.read_ref.in_(hit_reads))).all())
