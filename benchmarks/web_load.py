@@ -133,7 +133,11 @@ def main() -> None:
             }
             results = {}
             for name, path in pages.items():
+                single = asyncio.run(load(url, token, path, 1, min(3.0, args.seconds)))
                 results[name] = asyncio.run(load(url, token, path, args.users, args.seconds))
+                results[name]["single_p50_ms"] = single["p50_ms"]
+                with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
+                    results[name]["kbytes"] = round(len(c.get(path).content) / 1024, 1)
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
@@ -141,9 +145,11 @@ def main() -> None:
     load_avg = os.getloadavg()[0]
     print(f"{args.users} concurrent users, {args.seconds:.0f} s per page, operation {slug}, "
           f"{args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, load average {load_avg:.1f} at the end")
-    print(f"{'page':<20} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(f"{'page':<20} {'KiB':>7} {'1 user p50':>10} {'requests':>9} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>7}")
     for name, r in results.items():
-        print(f"{name:<20} {r['requests']:>9} {r['rps']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['p99_ms']:>8} {r['errors']:>7}")
+        print(f"{name:<20} {r['kbytes']:>7} {r['single_p50_ms']:>10} {r['requests']:>9} {r['rps']:>7} {r['p50_ms']:>8} "
+              f"{r['p95_ms']:>8} {r['p99_ms']:>8} {r['errors']:>7}")
     figures = {"users": args.users, "seconds_per_page": args.seconds, "operation": slug, "workers": args.workers,
                "cpus": os.cpu_count(), "load_average_1min": round(load_avg, 2),
                **{f"{name}_{k}": v for name, r in results.items() for k, v in r.items() if k not in ("path", "first_error")}}
