@@ -127,3 +127,35 @@ def test_login_is_throttled_after_five_failures(live):
         r = login(c, "throttled", PASSWORD)  # even the right password now waits
     assert r.status_code == 429
     assert "too many failed logins for &#39;throttled&#39;" in r.text
+
+
+def test_cookies_are_secure_by_default(tmp_path):
+    """create_app marks cookies Secure unless told otherwise (here driven in-process via ASGI)."""
+    import asyncio
+
+    from clearhold.config import Settings
+    from clearhold.interfaces.api.app import create_app
+    from clearhold.storage.database import make_engine, session_scope
+    from clearhold.storage.migrate import upgrade
+    from clearhold.user import service
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'secure.db'}")
+    upgrade(engine)
+    with session_scope(engine) as session:
+        service.create(session, name="sam", role="officer", password=PASSWORD)
+    app = create_app(Settings(database_url="sqlite://"), engine=engine)
+
+    async def go():
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5000))
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as c:
+            page = await c.get("/login")
+            assert page.headers["x-frame-options"] == "DENY"
+            assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+            r = await c.post("/login", data={"name": "sam", "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+            return r
+
+    r = asyncio.run(go())
+    engine.dispose()
+    assert r.status_code == 303
+    cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("clearhold_session=")][0]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
