@@ -49,3 +49,28 @@ def test_scorecards_attach_effects_by_tactic_and_cost_hours():
     assert by["Hotspot patrols"].cost_gbp == pytest.approx(600.0)
     assert by["Hotspot patrols"].effect_supported == "no detectable effect"
     assert by["ANPR-initiated stops"].effect_supported == "not measured"
+
+
+@pytest.mark.slow
+def test_scorecard_command_on_reference_operation_a(sqlite_engine, shared_data):
+    import json
+
+    from typer.testing import CliRunner
+
+    from clearhold.demo.flows import build_demo
+    from clearhold.interfaces.cli.main import app
+    from clearhold.reports.review import build_review
+    from clearhold.storage.database import session_scope
+
+    build_demo(sqlite_engine, data_dir=shared_data)
+    result = CliRunner().invoke(app, ["evaluate", "scorecard", "op-serious-violence-2023", "--officer-hour-gbp", "40",
+                                      "--json", "--database", str(sqlite_engine.url)])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    with session_scope(sqlite_engine) as s:
+        review = build_review(s, operation_slug="op-serious-violence-2023")
+    assert got == json.loads(json.dumps(scorecards(review, officer_hour_gbp=40.0).to_dict()))
+    anpr = next(t for t in got["tactics"] if t["tactic"] == "ANPR-initiated stops")
+    assert (anpr["volume"], anpr["outcomes"]) == (95, 21)  # the published figures of operation A
+    assert anpr["business_as_usual"].startswith("95 stops led to 21 arrests (22%; 95% interval 15% to 31%).")
+    assert {t["tactic"] for t in got["tactics"]} >= {"ANPR-initiated stops", "Test purchases", "Weapons sweeps"}

@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     )
     sub.callback(invoke_without_command=True)(evaluate)
     sub.command("plan")(plan)
+    sub.command("scorecard")(scorecard)
     app.add_typer(sub, name="evaluate")
 
 
@@ -203,3 +204,36 @@ def plan(
     c.print(result["sentence"])
     c.print(f"Design: {result['design']}; history {result['history']}; over-dispersion alpha {result['nb_alpha']:.3f}; "
             f"a rise of {100 * result['rise']:.0f}% or more is detectable too.")
+
+
+def scorecard(
+    operation: Annotated[str, typer.Argument(help="Operation slug.")],
+    date_from: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD (default: the operation's start).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day, inclusive (default: the operation's end, or today).")] = None,
+    officer_hour_gbp: Annotated[float | None, typer.Option("--officer-hour-gbp", help="Cost of one officer hour (state its source).")] = None,
+    as_json: JsonOpt = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """Tactic scorecards: volume, yield with a Wilson interval, cost per outcome, business as usual?"""
+    with handled_errors():
+        from clearhold.evaluation.scorecards import scorecards
+        from clearhold.interfaces.cli._ledger_io import parse_date
+        from clearhold.interfaces.cli.common import engine_for
+        from clearhold.reports.review import build_review
+        from clearhold.storage.database import session_scope
+
+        start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+        with session_scope(engine_for(database)) as s:
+            review = build_review(s, operation_slug=operation, start=start, end=end)
+        card = scorecards(review, officer_hour_gbp=officer_hour_gbp)
+    if as_json:
+        from clearhold.interfaces.cli.common import emit_json
+
+        emit_json(card.to_dict())
+        return
+    from clearhold.interfaces.cli.common import console
+
+    c = console()
+    for t in card.tactics:
+        c.print(t.tactic)
+        c.print("  " + t.business_as_usual)
