@@ -154,3 +154,20 @@ def test_where_seen_json_and_geojson_equal_library(files, tmp_path):
     fc = json.loads(run("where-seen", "AB12CDE", "--reason", "inv", "--geojson", env=env).stdout)
     assert fc == {"type": "FeatureCollection", "features": []}  # no positions for cameras C1/C2
     assert where_seen_geojson(rows) == fc
+
+
+def test_demo_loads_the_synthetic_network(tmp_path):
+    from clearhold.anpr import synthetic
+
+    env = {"CLEARHOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'd.db'}"}
+    result = run("demo", "--seed", "4", "--days", "1", "--cameras", "30", "--vehicles", "150", "--hotlisted", "10",
+                 "--json", env=env)
+    assert result.exit_code == 0, result.output
+    net = synthetic.generate(4, days=1, n_cameras=30, n_vehicles=150, n_hotlisted=10)
+    loaded = json.loads(result.stdout)["loaded"]
+    assert (loaded["cameras"], loaded["hotlist_entries"], loaded["reads"]) == (30, 10, len(net.reads))
+    hits = json.loads(run("hits", "list", "--json", env=env).stdout)
+    assert len(hits) == loaded["alerts"]
+    result = run("demo", "--seed", "4", "--days", "1", "--cameras", "30", "--vehicles", "150", "--hotlisted", "10",
+                 "--operation", "nope", "--stops", "1", "--arrests", "0", env={**env, "CLEARHOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}"})
+    assert result.exit_code == 1 and "nope" in flat(result.stderr)

@@ -124,7 +124,7 @@ def _misread(rng, plate: str, class_weights: dict[str, float]) -> str:
 
 def generate(
     seed: int, *, n_cameras: int = 300, n_vehicles: int = 5000, n_hotlisted: int = 120, n_lookalikes: int = 20,
-    n_convoys: int = 12, days: int = 14, start: datetime | None = None, trips_per_day: float = 1.2,
+    n_convoys: int | None = None, days: int = 14, start: datetime | None = None, trips_per_day: float = 1.2,
     hotlisted_trips_per_day: float = 1.5, misread_rate: float = 0.01,
     class_rates: dict[str, float] | None = None,
 ) -> Network:
@@ -136,7 +136,7 @@ def generate(
     n_cameras : cameras placed along 10 radial and 2 ring roads (a few hundred by default).
     n_vehicles : ordinary vehicles; plus ``n_hotlisted`` hotlisted ones, ``n_lookalikes``
         ordinary vehicles whose plate shares a hotlisted plate's misread key, and 1-2
-        companions per convoy (``n_convoys`` hotlisted leaders).
+        companions per convoy (``n_convoys`` hotlisted leaders; default min(12, n_hotlisted // 4)).
     days, start : the period generated (start defaults to 2023-08-01 00:00 UTC).
     trips_per_day, hotlisted_trips_per_day : mean trips per vehicle per day (Poisson).
     misread_rate : share of reads whose OCR text has one character swapped within its
@@ -151,6 +151,8 @@ def generate(
             raise InvalidInput(f"{name} was {value!r}; it must be a whole number >= 1")
     if n_cameras < 24:
         raise InvalidInput(f"n_cameras was {n_cameras}; it must be at least 24 (two per road)")
+    if n_convoys is None:
+        n_convoys = min(12, n_hotlisted // 4)
     if not 0 <= misread_rate <= 1:
         raise InvalidInput(f"misread_rate was {misread_rate}; it must be between 0 and 1")
     if n_convoys > n_hotlisted:
