@@ -97,3 +97,17 @@ def test_demo_flow_makes_stops_and_arrests_from_real_hits(sqlite_engine, net):
         assert {r.stop_reason for r in stops} == {"anpr_hit"} and all(r.anpr_hit_ref for r in stops)
         assert {a.source_record_id for a in arrests} <= {r.id for r in stops}
         assert np.all([r.occurred_at >= START for r in stops])
+
+
+def test_stops_fall_inside_the_operation(sqlite_engine, net):
+    from clearhold.record import service as records
+
+    make_operation(sqlite_engine, "op-short", starts_on=date(2023, 8, 1), ends_on=date(2023, 8, 3))
+    with session_scope(sqlite_engine) as s:
+        demo.load_network(s, network=net)
+    with pytest.raises(InvalidInput, match="inside operation 'op-short'"), session_scope(sqlite_engine) as s:
+        demo.work_hits(s, network=net, operation="op-short", stops=10_000, arrests=0)  # rolled back
+    with session_scope(sqlite_engine) as s:
+        demo.work_hits(s, network=net, operation="op-short", stops=5, arrests=2, seed=1)
+        stops = [r for r in records.list_(s, operation_slug="op-short") if r.kind == "vehicle_stop"]
+    assert len(stops) == 5 and {r.occurred_at.date() for r in stops} == {date(2023, 8, 2)}

@@ -103,17 +103,19 @@ def work_hits(session: Session, *, network: Network, operation: str, stops: int 
             decision = "reject_misread" if misread else "reject_wrong_vehicle"
             service.acknowledge(session, hit_id=hit.id, decision=decision, by=by, image_viewed=True, at=at)
             counts[decision.replace("reject_", "rejected_")] += 1
-    if len(sightings) < stops:
-        raise InvalidInput(f"stops was {stops}; the network has only {len(sightings)} accepted sightings "
-                           "(generate more days or hotlisted vehicles)")
     rng = np.random.default_rng(seed)
-    chosen = set(rng.choice(len(sightings), size=stops, replace=False).tolist())
+    times = [hit.captured_at + timedelta(minutes=int(rng.integers(5, 40))) for hit in sightings]
+    eligible = _inside_operation(session, operation, times)
+    if len(eligible) < stops:
+        raise InvalidInput(f"stops was {stops}; the network has only {len(eligible)} accepted sightings inside "
+                           f"operation {operation!r} (generate more days or hotlisted vehicles)")
+    chosen = set(rng.choice(eligible, size=stops, replace=False).tolist())
     stop_list = sorted(chosen)
     arrest_set = set(rng.choice(stop_list, size=arrests, replace=False).tolist()) if arrests else set()
     reasons = dict(session.execute(sa.text("SELECT id, reason FROM anpr_hotlist_entries")).all())
     made = {"stops": 0, "arrests": 0, "searched": 0, "not_located": 0}
     for i, hit in enumerate(sightings):
-        at = hit.captured_at + timedelta(minutes=int(rng.integers(5, 40)))
+        at = times[i]
         if i not in chosen:
             flows.record_outcome(session, hit_id=hit.id, outcome="not_located", by=by, operation=operation, at=at)
             made["not_located"] += 1
@@ -130,3 +132,14 @@ def work_hits(session: Session, *, network: Network, operation: str, stops: int 
             made["searched"] += outcome == "searched"
         made["stops"] += 1
     return {**counts, "sightings": len(sightings), **made}
+
+
+def _inside_operation(session: Session, operation: str, times: list) -> list[int]:
+    """Positions of ``times`` on days strictly inside the operation (a day's margin at each end,
+    so that a stop never lands outside the operation in any time zone)."""
+    from clearhold.operation import service as operations
+
+    op = operations.get(session, slug=operation)
+    first = op.starts_on + timedelta(days=1)
+    last = (op.ends_on - timedelta(days=1)) if op.ends_on is not None else None
+    return [i for i, at in enumerate(times) if at.date() >= first and (last is None or at.date() <= last)]
