@@ -289,3 +289,19 @@ def test_entry_expiring_after_the_index_was_built_stops_alerting(hotlisted):
         late = service.ingest_reads(s, reads_in=[read("r2", "AB12CDE")], live=live,
                                     received_at=NOW + timedelta(minutes=2))
     assert ([a["read_id"] for a in early.hits], late.hits) == (["r1"], [])
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("actor", "mallory"), ("action", "export"), ("reason", "other reason"), ("query", {"pattern": "ZZ*"}),
+    ("result_count", 0), ("at", NOW + timedelta(seconds=1)), ("hash", "f" * 64),
+])
+def test_any_changed_field_breaks_the_chain(sqlite_engine, column, value):
+    with session_scope(sqlite_engine) as s:
+        for i in range(3):
+            audit.append(s, actor="ana", action="search", reason=f"r{i}", query={"pattern": "AB*"}, result_count=i, at=NOW)
+        target = s.execute(sa.select(AuditEntry.id).order_by(AuditEntry.id).offset(1).limit(1)).scalar_one()
+    with session_scope(sqlite_engine) as s:
+        s.execute(sa.update(AuditEntry).where(AuditEntry.id == target).values({column: value}))
+    with session_scope(sqlite_engine) as s:
+        result = audit.verify(s)
+    assert (result.ok, result.first_bad_id) == (False, target)
