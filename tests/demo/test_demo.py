@@ -23,16 +23,16 @@ def test_demo_builds_reuses_and_matches_the_press_releases(tmp_path, shared_data
     assert all(src.startswith("ONS boundary") for src in summary["boundaries"].values())
     got = {(r["operation"], r["figure"]): (r["display"], r["matches"]) for r in summary["figures"]}
     assert got == {
-        ("op-serious-violence-2023", "arrests"): ("72", True),
-        ("op-serious-violence-2023", "knives_bladed"): ("47", True),
-        ("op-serious-violence-2023", "anpr_stops"): ("95", True),
-        ("op-serious-violence-2023", "arrests_from_anpr_stops"): ("21", True),
+        ("ten-weeks-of-action-2023", "arrests"): ("72", True),
+        ("ten-weeks-of-action-2023", "knives_and_bladed_weapons"): ("47", True),
+        ("ten-weeks-of-action-2023", "anpr_vehicle_stops"): ("95", True),
+        ("ten-weeks-of-action-2023", "anpr_stop_arrests"): ("21", True),
         ("op-revive-2023", "arrests"): ("more than 190", True),
-        ("op-revive-2023", "drugs_value"): ("£209,000", True),
-        ("op-revive-2023", "weapons"): ("49", True),
-        ("op-revive-2023", "cash"): ("more than £42,000", True),
-        ("op-revive-2023", "custodial_months"): ("31 years", True),
-        ("op-revive-2023", "intel_logs"): ("1,969", True),
+        ("op-revive-2023", "drugs_value_gbp"): ("£209,000", True),
+        ("op-revive-2023", "weapons_seized"): ("49", True),
+        ("op-revive-2023", "cash_seized_gbp"): ("more than £42,000", True),
+        ("op-revive-2023", "custodial_sentence_years"): ("31 years", True),
+        ("op-revive-2023", "intelligence_logs"): ("1,969", True),
     }
     review = json.loads((out / "op-revive-2023-review.json").read_text(encoding="utf-8"))
     from clearhold.interfaces.cli.common import engine_for
@@ -41,7 +41,25 @@ def test_demo_builds_reuses_and_matches_the_press_releases(tmp_path, shared_data
 
     with session_scope(engine_for(None)) as s:
         direct = build_review(s, operation_slug="op-revive-2023")
-    assert [f for f in review["figures"]] == direct["figures"]
+    assert review["figures"] == direct["figures"]
+    # The stable contract for scripts.
+    assert review["synthetic"] is True and review["period"]["from"] == "2023-01-01"
+    figs = {f["key"]: f for f in review["figures"]}
+    assert (figs["drugs_value_gbp"]["value"], figs["drugs_value_gbp"]["unit"]) == (209000.0, "GBP")
+    assert (figs["custodial_sentence_years"]["value"], figs["custodial_sentence_years"]["unit"]) == (31.0, "years")
+    assert figs["firearms_seized"]["value"] > 0 and figs["intelligence_logs"]["record_type"] == "intelligence_log"
+    for f in review["figures"]:
+        assert {"key", "label", "value", "unit", "record_ids"} <= set(f)
+        # The ids explain the value: what each record adds sums to the figure.
+        per = f.get("record_values") or {str(i): 1 for i in f["record_ids"]}
+        assert round(sum(per.values()), 2) == f["value"], f["key"]
+    a = json.loads((out / "ten-weeks-of-action-2023-review.json").read_text(encoding="utf-8"))
+    afigs = {f["key"]: f for f in a["figures"]}
+    assert afigs["test_purchases"]["value"] > afigs["test_purchase_fails"]["value"] > 0
+    assert afigs["referrals"]["value"] > 0 and afigs["patrol_hours"]["value"] > 0
+    assert "machete at Racecourse, Northampton" in [b["key"] for b in afigs["weapons_from_sweeps"]["breakdowns"]["find"]]
+    html = (out / "ten-weeks-of-action-2023-review.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC DEMO DATA" in html and "[Synthetic demo data" in a["summary"]
     assert (out / "op-serious-violence-2023-review.html").stat().st_size > 10_000
     # The 95 ANPR stops came out of real hits worked in the ANPR back office.
     import sqlalchemy as sa
@@ -51,7 +69,7 @@ def test_demo_builds_reuses_and_matches_the_press_releases(tmp_path, shared_data
     from clearhold.record import service as record_service
 
     with session_scope(engine_for(None)) as s:
-        stops = record_service.list_(s, operation_slug="op-serious-violence-2023", kind="vehicle_stop")
+        stops = record_service.list_(s, operation_slug="ten-weeks-of-action-2023", kind="vehicle_stop")
         refs = sorted(r.anpr_hit_ref for r in stops if r.stop_reason == "anpr_hit")
         worked = s.scalars(sa.select(Hit).where(Hit.outcome.in_(["stopped", "searched", "arrest"]))).all()
         assert refs == sorted(hit_ref(h) for h in worked) and len(refs) == 95

@@ -55,8 +55,8 @@ def test_record_lifecycle_through_the_cli(operation):
     history = run_json("record", "history", str(arrest["id"]))
     assert [(h["version"], h["action"], h["changed_fields"]) for h in history] == [(1, "create", []), (2, "correct", ["outcome"])]
     review = json.loads(run("review", operation, "--format", "json").stdout)
-    figs = {f["id"]: f for f in review["figures"]}
-    assert (figs["anpr_stops"]["value"], figs["arrests_from_anpr_stops"]["record_ids"]) == (1, [arrest["id"]])
+    figs = {f["key"]: f for f in review["figures"]}
+    assert (figs["anpr_vehicle_stops"]["value"], figs["anpr_stop_arrests"]["record_ids"]) == (1, [arrest["id"]])
     run("record", "delete", str(stop["id"]), "--reason", "duplicate", code=1)  # it is the arrest's source
     run("record", "delete", str(arrest["id"]), "--reason", "entered twice")
     assert [r["id"] for r in run_json("record", "list", operation)] == [stop["id"]]
@@ -82,7 +82,7 @@ def test_import_and_review_formats(operation, tmp_path):
     run("review", operation, "--format", "pdf", "--out", str(out))
     assert out.read_bytes()[:5] == b"%PDF-"
     md = run("review", operation, "--format", "md", "--from", "2023-08-01", "--to", "2023-08-31").stdout
-    assert "| knives and bladed weapons seized or recovered | 1 | 1 count | 1 |" in md
+    assert "| knives_and_bladed_weapons | knives and bladed weapons seized or recovered | 1 | 1 | count | 1 |" in md
     run("review", operation, "--format", "pdf", code=2)
     run("review", operation, "--format", "docx", code=2)
     run("review", operation, "--from", "August", code=2)

@@ -95,26 +95,26 @@ def _review(engine, **kw):
 def test_headline_figures_and_their_records(ledger):
     engine, ids = ledger
     r = _review(engine)
-    assert r["period"] == {"from": "2023-07-31", "to": "2023-10-08", "days": 70, "weeks": 10.0, "time_zone": "Europe/London"}
+    assert r["period"] == {"from": "2023-07-31", "to": "2023-10-08", "days": 70, "weeks": 10.0, "time_zone": "Europe/London", "whole_operation": True}
     expect = {
         "arrests": (4, ids["arrests"] + [ids["late"]]),
-        "distinct_people_arrested": (3, [ids["arrests"][0], ids["arrests"][1], ids["late"]]),
-        "anpr_stops": (3, ids["stops"]),
-        "arrests_from_anpr_stops": (2, ids["arrests"][:2]),
+        "people_arrested": (3, [ids["arrests"][0], ids["arrests"][1], ids["late"]]),
+        "anpr_vehicle_stops": (3, ids["stops"]),
+        "anpr_stop_arrests": (2, ids["arrests"][:2]),
         "vehicle_stops": (4, None),
-        "knives_bladed": (4, sorted([ids["arrests"][0], ids["sweep"]])),
-        "weapons": (5, sorted([ids["arrests"][0], ids["sweep"], ids["seizure"]])),
-        "firearms": (1, [ids["seizure"]]),
-        "items_from_sweeps": (3, [ids["sweep"]]),
+        "knives_and_bladed_weapons": (4, sorted([ids["arrests"][0], ids["sweep"]])),
+        "weapons_seized": (5, sorted([ids["arrests"][0], ids["sweep"], ids["seizure"]])),
+        "firearms_seized": (1, [ids["seizure"]]),
+        "weapons_from_sweeps": (3, [ids["sweep"]]),
         # 10 g cocaine x £80 + 1,500 g cannabis x £10 = £800 + £15,000
-        "drugs_value": (1_580_000, [ids["seizure"]]),
-        "cash": (123_456, [ids["seizure"]]),
-        "patrol_minutes": (12, [ids["patrol"]]),
-        "planned_patrol_minutes": (15, None),
-        "custodial_months": (18, [ids["custody"]]),
-        "sentences": (2, None),
+        "drugs_value_gbp": (15_800.0, [ids["seizure"]]),
+        "cash_seized_gbp": (1_234.56, [ids["seizure"]]),
+        "patrol_hours": (0.2, [ids["patrol"]]),
+        "planned_patrol_hours": (0.25, None),
+        "custodial_sentence_years": (1.5, [ids["custody"]]),
+        "court_outcomes": (2, None),
         "test_purchases": (2, None),
-        "test_purchase_failures": (1, [ids["tp_fail"]]),
+        "test_purchase_fails": (1, [ids["tp_fail"]]),
         "weapons_sweeps": (1, [ids["sweep"]]),
     }
     for fid, (value, record_ids) in expect.items():
@@ -122,18 +122,22 @@ def test_headline_figures_and_their_records(ledger):
         assert f["value"] == value, fid
         if record_ids is not None:
             assert f["record_ids"] == sorted(record_ids), fid
-    intel = figure(r, "intel_logs")
-    assert (intel["value"], intel["intel_log_ids"], intel["record_ids"]) == (1, [ids["intel"]], [])
-    assert figure(r, "drugs_value")["display"] == "more than £15,000"
-    assert figure(r, "cash")["display"] == "more than £1,000"
-    assert figure(r, "custodial_months")["display"] == "1 year and 6 months"
+    intel = figure(r, "intelligence_logs")
+    assert (intel["value"], intel["record_ids"], intel["record_type"]) == (1, [ids["intel"]], "intelligence_log")
+    assert figure(r, "drugs_value_gbp")["exact"] == {"pence": 1_580_000}
+    assert figure(r, "custodial_sentence_years")["exact"] == {"months": 18}
+    assert figure(r, "knives_and_bladed_weapons")["record_values"] == {str(ids["arrests"][0]): 1, str(ids["sweep"]): 3}
+    assert r["synthetic"] is False
+    assert figure(r, "drugs_value_gbp")["display"] == "more than £15,000"
+    assert figure(r, "cash_seized_gbp")["display"] == "more than £1,000"
+    assert figure(r, "custodial_sentence_years")["display"] == "1 year and 6 months"
 
 
 def test_breakdowns_add_up_and_name_their_records(ledger):
     engine, ids = ledger
     arrests = figure(_review(engine), "arrests")
     by = {dim: {row["key"]: (row["value"], row["record_ids"]) for row in rows} for dim, rows in arrests["breakdowns"].items()}
-    assert {k: v[0] for k, v in by["area"].items()} == {"Area A": 1, "Area B": 2, "outside the operation's areas": 1}
+    assert {k: v[0] for k, v in by["area"].items()} == {"Area A": 1, "Area B": 2, "no location recorded": 1}
     assert by["tactic"]["ANPR stops"] == (2, ids["arrests"][:2])
     assert by["tactic"]["Patrols"] == (1, [ids["arrests"][2]])
     assert {k: v[0] for k, v in by["week"].items()} == {"week 01": 2, "week 03": 1, "week 10": 1}
@@ -165,13 +169,13 @@ def test_deleted_and_corrected_records_are_reflected(ledger):
                         correction=RecordCorrection(changes={"ended_at": "2023-08-05T20:15:00+01:00"}, reason="late radio"))
     r = _review(engine)
     assert figure(r, "arrests")["value"] == 3
-    assert figure(r, "patrol_minutes")["value"] == 15
+    assert figure(r, "patrol_hours")["exact"] == {"minutes": 15}
 
 
 def test_summary_paragraph_states_the_figures(ledger):
     engine, _ = ledger
     text = _review(engine)["summary"]
-    assert text.startswith("Op Test: during the ten weeks of the operation, 4 people were arrested")
+    assert text.startswith("Op Test: during the ten weeks of the operation, 4 arrests were made (3 different people)")
     assert "4 knives and bladed weapons were seized or recovered, 3 of them in weapons sweeps, among them a machete at Racecourse, Northampton." in text
     assert "3 vehicles were stopped after ANPR identified them, and 2 arrests resulted from those stops." in text
     assert "Illegal drugs worth more than £15,000 were seized." in text
@@ -199,9 +203,21 @@ def test_formats(ledger):
     assert "<script src" not in html and "<link" not in html
     assert json.loads(render(r, "json")) == json.loads(json.dumps(r))
     md = render(r, "md")
-    assert "| people arrested | 4 | 4 count | 4 |" in md
+    assert "| arrests | people arrested | 4 | 4 | count | 4 |" in md
     pdf = render(r, "pdf")
     assert pdf[:5] == b"%PDF-" and len(pdf) > 5000
     assert r == before
     with pytest.raises(InvalidInput, match="format was 'docx'"):
         render(r, "docx")
+
+
+def test_arrest_counts_from_its_anpr_stop_even_when_the_stop_is_before_the_period(ledger):
+    engine, ids = ledger
+    with session_scope(engine) as s:
+        service.correct(s, record_id=ids["arrests"][1], changed_by="sgt",
+                        correction=RecordCorrection(changes={"occurred_at": "2023-08-03T01:00:00+01:00"}, reason="time"))
+    r = _review(engine, start=date(2023, 8, 3), end=date(2023, 8, 3))
+    f = figure(r, "anpr_stop_arrests")
+    assert (f["value"], f["record_ids"]) == (1, [ids["arrests"][1]])
+    assert f["breakdowns"]["tactic"][0]["key"] == "ANPR stops"
+    assert figure(r, "anpr_vehicle_stops")["value"] == 0

@@ -34,13 +34,15 @@ GENERATOR_VERSION = 1
 ANPR_PRESERVED_FOR = "Ten weeks of action on serious violence (demo)"
 ENTERED_BY = "demo-generator"
 
+OPERATION_A = "ten-weeks-of-action-2023"
+OPERATION_B = "op-revive-2023"
 PUBLISHED = {
-    "op-serious-violence-2023": {
-        "arrests": 72, "knives_bladed": 47, "anpr_stops": 95, "arrests_from_anpr_stops": 21,
+    OPERATION_A: {
+        "arrests": 72, "knives_and_bladed_weapons": 47, "anpr_vehicle_stops": 95, "anpr_stop_arrests": 21,
     },
-    "op-revive-2023": {
-        "arrests": "more than 190", "drugs_value": "£209,000", "weapons": 49, "cash": "more than £42,000",
-        "custodial_months": "31 years", "intel_logs": 1969,
+    OPERATION_B: {
+        "arrests": "more than 190", "drugs_value_gbp": "£209,000", "weapons_seized": 49,
+        "cash_seized_gbp": "more than £42,000", "custodial_sentence_years": "31 years", "intelligence_logs": 1969,
     },
 }
 
@@ -137,10 +139,10 @@ def build_operation_a(session: Session, places: dict[str, Place], seed: int,
     real hits: a synthetic camera network's reads go through the ANPR back office, the control
     room works the hits, and the stops and arrests reach the ledger from there.
     """
-    slug = "op-serious-violence-2023"
+    slug = OPERATION_A
     rng = np.random.default_rng(seed)
     operation_service.create(session, operation_in=OperationCreate(
-        slug=slug, name="Ten weeks of action on serious violence", force="Northamptonshire Police",
+        slug=slug, name="Ten weeks of action on serious violence", force="Northamptonshire Police", synthetic=True,
         description=f"Reference operation A (demo data, generator v{GENERATOR_VERSION}, seed {seed}). "
                     "County-wide action to evaluate new tactics before deciding on business as usual.",
         starts_on=date(2023, 7, 31), ends_on=date(2023, 10, 8),
@@ -309,10 +311,10 @@ def _split_total(rng, total: int, parts: int, minimum: int) -> list[int]:
 def build_operation_b(session: Session, places: dict[str, Place], seed: int,
                       progress: Callable[[int], None] | None = None) -> str:
     """Reference operation B: Op Revive, Blackthorn and Kings Heath, Northampton, 2023."""
-    slug = "op-revive-2023"
+    slug = OPERATION_B
     rng = np.random.default_rng(seed + 1)
     operation_service.create(session, operation_in=OperationCreate(
-        slug=slug, name="Op Revive", force="Northamptonshire Police",
+        slug=slug, name="Op Revive", force="Northamptonshire Police", synthetic=True,
         description=f"Reference operation B (demo data, generator v{GENERATOR_VERSION}, seed {seed}). "
                     "A standing team against serious violence linked to class A drug dealing and gangs.",
         starts_on=date(2023, 1, 1), ends_on=date(2023, 12, 31),

@@ -13,7 +13,7 @@ from clearhold.demo.places import load_places
 from clearhold.operation.tables import Operation
 from clearhold.storage.database import session_scope
 
-DEMO_SLUGS = ("op-serious-violence-2023", "op-revive-2023")
+DEMO_SLUGS = (builder.OPERATION_A, builder.OPERATION_B)
 
 
 @dataclass(frozen=True)

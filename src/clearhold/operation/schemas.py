@@ -42,6 +42,7 @@ class OperationCreate(BaseModel):
     force: str | None = None
     starts_on: date
     ends_on: date | None = None
+    synthetic: bool = Field(default=False, description="Generated data, labelled synthetic in every output")
     tactics: list[TacticCreate] = Field(default_factory=list)
 
     _s = field_validator("slug")(check_slug)
@@ -71,5 +72,6 @@ class OperationRead(BaseModel):
     force: str | None
     starts_on: date
     ends_on: date | None
+    synthetic: bool
     created_by: str
     tactics: list[TacticRead]

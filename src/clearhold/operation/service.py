@@ -36,7 +36,7 @@ def create(session: Session, *, operation_in: OperationCreate, created_by: str) 
     op = Operation(
         slug=operation_in.slug, name=operation_in.name, description=operation_in.description,
         force=operation_in.force, starts_on=operation_in.starts_on, ends_on=operation_in.ends_on,
-        created_by=created_by,
+        synthetic=operation_in.synthetic, created_by=created_by,
     )
     op.tactics = [Tactic(**t.model_dump()) for t in operation_in.tactics]
     session.add(op)

@@ -20,6 +20,8 @@ class Operation(Base):
     force: Mapped[str | None] = mapped_column(String(100))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # True for generated data (the demo): every output then says it is synthetic.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

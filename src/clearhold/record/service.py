@@ -303,6 +303,14 @@ def get(session: Session, *, record_id: int, include_deleted: bool = False) -> R
     return record
 
 
+def get_many(session: Session, *, record_ids: Iterable[int]) -> list[Record]:
+    """The records with these ids (deleted ones included, so that links still resolve)."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        return []
+    return list(session.scalars(select(Record).options(_POLY).where(Record.id.in_(ids))))
+
+
 def get_by_ref(session: Session, *, operation_slug: str, ref: str) -> Record:
     op = operation_service.get(session, slug=operation_slug)
     record = session.scalar(

@@ -13,13 +13,14 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 FORMATS = ("html", "pdf", "json", "md")
 # Figures shown as headline cards, in press-release order, when not zero.
 HEADLINES = (
-    "arrests", "knives_bladed", "weapons", "anpr_stops", "arrests_from_anpr_stops", "drugs_value", "cash",
-    "custodial_months", "intel_logs", "weapons_sweeps", "test_purchases", "patrol_minutes", "warrants",
-    "referrals",
+    "arrests", "knives_and_bladed_weapons", "weapons_seized", "anpr_vehicle_stops", "anpr_stop_arrests",
+    "drugs_value_gbp", "cash_seized_gbp", "custodial_sentence_years", "intelligence_logs", "weapons_sweeps",
+    "test_purchases", "test_purchase_fails", "patrol_hours", "warrants", "referrals",
 )
 # Above this many records the PDF leaves the full record list to the JSON and HTML forms.
 PDF_RECORD_LIMIT = 400
-SHORT_LABELS = {"arrests": "arrests", "anpr_stops": "ANPR stops", "weapons": "weapons", "drug_seizures": "drug items"}
+SHORT_LABELS = {"arrests": "arrests", "anpr_vehicle_stops": "ANPR stops", "weapons_seized": "weapons",
+                "drug_items_seized": "drug items"}
 CHART_DIMS = ("week", "month", "area", "offence_group", "tactic", "weapon_type", "drug_type", "result",
               "partner_type", "reason", "outcome")
 
@@ -47,11 +48,11 @@ def leaflet_assets() -> tuple[str, str]:
 def _charts(review: dict[str, Any]) -> list[dict[str, str]]:
     from clearhold.reports import charts
 
-    figs = {f["id"]: f for f in review["figures"]}
+    figs = {f["key"]: f for f in review["figures"]}
     out = []
     weekly = review["period"]["days"] <= 16 * 7
     time_dim = "week" if weekly else "month"
-    activity = {k: figs[k] for k in ("arrests", "anpr_stops", "weapons", "drug_seizures") if figs[k]["value"]}
+    activity = {k: figs[k] for k in SHORT_LABELS if figs[k]["value"]}
     if activity:
         keys = sorted({b["key"] for f in activity.values() for b in f["breakdowns"].get(time_dim, [])})
         series = {}
@@ -62,21 +63,20 @@ def _charts(review: dict[str, Any]) -> list[dict[str, str]]:
                     "svg": charts.bar_chart(keys, series, title=f"Activity by {time_dim}", stacked=False)})
     for fid, dim, title in (("arrests", "offence_group", "Arrests by offence group"),
                             ("arrests", "tactic", "Arrests by tactic"),
-                            ("weapons", "weapon_type", "Weapons by type"),
-                            ("drugs_value", "drug_type", "Drugs seized by value (£)")):
+                            ("weapons_seized", "weapon_type", "Weapons by type"),
+                            ("drugs_value_gbp", "drug_type", "Drugs seized by value (£)")):
         rows = figs[fid]["breakdowns"].get(dim, [])
         if not rows:
             continue
-        scale = 100 if figs[fid]["unit"] == "pence" else 1
         out.append({"title": title, "svg": charts.bar_chart(
-            [r["key"] for r in rows], {"value": [r["value"] / scale for r in rows]}, title=title, horizontal=True)})
+            [r["key"] for r in rows], {"value": [r["value"] for r in rows]}, title=title, horizontal=True)})
     return out
 
 
 def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_map: bool = True) -> str:
     from clearhold.reports import charts
 
-    figs = {f["id"]: f for f in review["figures"]}
+    figs = {f["key"]: f for f in review["figures"]}
     headlines = [figs[h] for h in HEADLINES if figs.get(h, {}).get("value")]
     leaflet_js = leaflet_css = ""
     if interactive_map and not for_pdf:
@@ -97,24 +97,24 @@ def render_pdf(review: dict[str, Any]) -> bytes:
 
 def render_md(review: dict[str, Any]) -> str:
     op, period = review["operation"], review["period"]
-    lines = [f"# Results review: {op['name']}", "",
+    banner = ["**SYNTHETIC DEMO DATA: no real person, vehicle or event.**", ""] if review.get("synthetic") else []
+    lines = [f"# Results review: {op['name']}", "", *banner,
              f"Period {period['from']} to {period['to']} ({period['days']} days). "
              f"{review['record_count']} records.", "", review["summary"], "", "## Headline figures", "",
-             "| figure | as stated | exact | records |", "| --- | --- | --- | --- |"]
+             "| key | figure | as stated | value | unit | records |", "| --- | --- | --- | --- | --- | --- |"]
     for f in review["figures"]:
         if not f["value"]:
             continue
-        n = len(f.get("intel_log_ids") or f["record_ids"])
-        lines.append(f"| {f['label']} | {f['display']} | {f['value']} {f['unit']} | {n} |")
+        lines.append(f"| {f['key']} | {f['label']} | {f['display']} | {f['value']} | {f['unit']} | {len(f['record_ids'])} |")
     for f in review["figures"]:
         if not f["value"]:
             continue
-        lines += ["", f"### {f['label']}", ""]
+        lines += ["", f"### {f['label']} (`{f['key']}`)", ""]
         for dim, rows in f["breakdowns"].items():
             lines.append(f"By {dim.replace('_', ' ')}: " + ", ".join(f"{r['key']} {r['value']}" for r in rows))
             lines.append("")
-        ids = f.get("intel_log_ids") or f["record_ids"]
-        lines.append(f"{'Intelligence log' if f.get('intel_log_ids') else 'Record'} ids: " + ", ".join(map(str, ids)))
+        kind = "Intelligence log" if f["record_type"] == "intelligence_log" else "Record"
+        lines.append(f"{kind} ids: " + ", ".join(map(str, f["record_ids"])))
     lines += ["", "---", "", *review["attribution"], ""]
     return "\n".join(lines)
 

@@ -32,15 +32,22 @@ ATTRIBUTION = [
 ]
 
 
+# Figures are accumulated in an exact base unit and reported in the contract's unit.
+_UNITS = {  # unit -> (base unit, divisor, decimals)
+    "count": ("count", 1, 0), "GBP": ("pence", 100, 2), "years": ("months", 12, 2), "hours": ("minutes", 60, 2),
+}
+
+
 @dataclass
 class _Figure:
     """A headline figure being counted: contributions per record, with dimensions."""
 
-    id: str
+    key: str
     label: str
-    unit: str  # count | pence | months | minutes
-    words: Callable[[int], str]
+    unit: str  # count | GBP | years | hours
+    words: Callable[[int], str]  # wording of the exact base value
     note: str | None = None
+    record_type: str = "record"
     value: float = 0
     contributions: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     dims: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
@@ -56,20 +63,32 @@ class _Figure:
                 self.dims[dim][k] += amount
                 self.dim_records[dim][k].add(record_id)
 
+    def _out(self, base: float) -> int | float:
+        _, divisor, decimals = _UNITS[self.unit]
+        if divisor == 1:
+            return _num(base)
+        return round(base / divisor, decimals)
+
     def to_dict(self) -> dict[str, Any]:
-        value = int(self.value) if float(self.value).is_integer() else round(self.value, 2)
-        return {
-            "id": self.id, "label": self.label, "unit": self.unit, "value": value,
-            "display": self.words(value), "record_ids": sorted(self.contributions),
-            "breakdowns": {
-                dim: [
-                    {"key": k, "value": _num(v), "record_ids": sorted(self.dim_records[dim][k])}
-                    for k, v in sorted(vals.items(), key=_breakdown_order(dim))
-                ]
-                for dim, vals in self.dims.items()
-            },
-            "note": self.note,
+        base_unit = _UNITS[self.unit][0]
+        exact = _num(self.value)
+        out = {
+            "key": self.key, "label": self.label, "unit": self.unit, "value": self._out(self.value),
+            "exact": {base_unit: exact}, "display": self.words(exact), "record_type": self.record_type,
+            "record_ids": sorted(self.contributions),
         }
+        if any(v != 1 for v in self.contributions.values()):
+            # What each record adds, so that the ids explain the value (in the figure's unit).
+            out["record_values"] = {str(i): self._out(v) for i, v in sorted(self.contributions.items())}
+        out["breakdowns"] = {
+            dim: [
+                {"key": k, "value": self._out(v), "record_ids": sorted(self.dim_records[dim][k])}
+                for k, v in sorted(vals.items(), key=_breakdown_order(dim))
+            ]
+            for dim, vals in self.dims.items()
+        }
+        out["note"] = self.note
+        return out
 
 
 def _num(v: float) -> int | float:
@@ -105,172 +124,203 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
     lo, hi = _local_bounds(start, end)
     records = record_service.list_(session, operation_slug=op.slug, start=lo, end=hi)
     areas = area_service.list_(session, operation_slug=op.slug)
-    area_names = {a.id: a.name for a in areas}
-    tactic_names = {t.id: t.name for t in op.tactics}
-    by_id = {r.id: r for r in records}
+    ctx = _Context(session, op, records, areas, start)
+    figs = _new_figures()
+    _count_records(figs, ctx)
+    intel_fig = _count_intelligence(session, op, lo, hi, ctx)
+    figures = [f.to_dict() for f in figs.values()] + [intel_fig.to_dict()]
 
-    def when(r) -> dict[str, str]:
+    review: dict[str, Any] = {
+        "schema": SCHEMA,
+        "synthetic": bool(op.synthetic),
+        "operation": {"slug": op.slug, "name": op.name, "force": op.force, "description": op.description,
+                      "starts_on": op.starts_on.isoformat(), "ends_on": op.ends_on.isoformat() if op.ends_on else None,
+                      "synthetic": bool(op.synthetic)},
+        "period": {"from": start.isoformat(), "to": end.isoformat(), "days": (end - start).days + 1,
+                   "weeks": round(((end - start).days + 1) / 7, 1), "time_zone": "Europe/London",
+                   "whole_operation": start == op.starts_on and end == (op.ends_on or end)},
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "record_count": len(records),
+        "figures": figures,
+        "offence_examples": [t for t, _ in ctx.offence_texts.most_common(8)],
+        "patrol_dwell_minutes": _dwell_summary(ctx.patrol_dwell),
+        "price_table_versions": sorted(ctx.price_versions),
+        "tactics": [{"name": t.name, "category": t.category, "is_new": t.is_new} for t in op.tactics],
+        "areas": [{"slug": x.slug, "name": x.name, "role": x.role, "geometry": x.geometry,
+                   "lsoa_codes": x.lsoa_codes} for x in areas],
+        "points": [
+            {"record_id": r.id, "kind": r.kind, "lat": r.lat, "lon": r.lon,
+             "occurred_at": r.occurred_at.isoformat(), "area": ctx.where(r)}
+            for r in records if r.lat is not None
+        ],
+        "records": [_trace_row(r, ctx.where(r), ctx.tactic(r)) for r in records],
+        "attribution": ATTRIBUTION,
+    }
+    review["summary"] = summary_paragraph(review)
+    return review
+
+
+class _Context:
+    """Lookups shared by the counting steps: time buckets, area and tactic of a record."""
+
+    def __init__(self, session: Session, op, records, areas, start: date) -> None:
+        self.start = start
+        self.area_names = {a.id: a.name for a in areas}
+        self.tactic_names = {t.id: t.name for t in op.tactics}
+        self.by_id = {r.id: r for r in records}
+        # Records that others point to but that fall outside the period (e.g. the ANPR stop
+        # of an arrest made after --from): fetched so that links still count.
+        missing = {r.source_record_id for r in records if r.source_record_id and r.source_record_id not in self.by_id}
+        while missing:
+            found = record_service.get_many(session, record_ids=missing)
+            self.by_id.update({r.id: r for r in found})
+            missing = {r.source_record_id for r in found if r.source_record_id and r.source_record_id not in self.by_id}
+        self.records = records
+        self.offence_texts: Counter[str] = Counter()
+        self.price_versions: set[str] = set()
+        self.patrol_dwell: list[float] = []
+
+    def when(self, r) -> dict[str, str]:
         local = r.occurred_at.astimezone(LOCAL_TZ)
-        week = (local.date() - start).days // 7 + 1
+        week = (local.date() - self.start).days // 7 + 1
         return {"month": local.strftime("%Y-%m"), "week": f"week {week:02d}"}
 
-    def where(r) -> str:
-        return area_names.get(r.area_id, "outside the operation's areas")
+    def where(self, r) -> str:
+        if r.area_id in self.area_names:
+            return self.area_names[r.area_id]
+        return "no location recorded" if r.lat is None else "outside the operation's areas"
 
-    def tactic(r) -> str:
-        if r.tactic_id:
-            return tactic_names[r.tactic_id]
-        src = by_id.get(r.source_record_id) if r.source_record_id else None
-        if src is not None and src.tactic_id:
-            return tactic_names[src.tactic_id]
+    def tactic(self, r) -> str:
+        """The record's tactic, or the tactic of the record that led to it (followed back)."""
+        seen: set[int] = set()
+        while r is not None and r.id not in seen:
+            if r.tactic_id:
+                return self.tactic_names[r.tactic_id]
+            seen.add(r.id)
+            r = self.by_id.get(r.source_record_id) if r.source_record_id else None
         return "no tactic recorded"
 
-    f_count = pres.count_words
-    figs = {
-        f.id: f for f in [
-            _Figure("arrests", "people arrested", "count", f_count,
-                    note="Each arrest counts once; a person arrested twice counts twice (see distinct_people_arrested)."),
-            _Figure("distinct_people_arrested", "different people arrested", "count", f_count),
-            _Figure("knives_bladed", "knives and bladed weapons seized or recovered", "count", f_count),
-            _Figure("weapons", "weapons seized (all types, firearms and ammunition included)", "count", f_count),
-            _Figure("firearms", "firearms and ammunition seized", "count", f_count),
-            _Figure("drugs_value", "worth of illegal drugs seized", "pence", pres.money_words,
-                    note="Valued with the drug price table version recorded on each item."),
-            _Figure("drug_seizures", "drug items seized", "count", f_count),
-            _Figure("cash", "cash seized", "pence", pres.money_words),
-            _Figure("vehicle_stops", "vehicles stopped", "count", f_count),
-            _Figure("anpr_stops", "vehicles stopped after ANPR identified them", "count", f_count),
-            _Figure("arrests_from_anpr_stops", "arrests resulting from ANPR stops", "count", f_count,
-                    note="Arrests whose source record is a vehicle stop made on an ANPR hit."),
-            _Figure("weapons_sweeps", "weapons sweeps", "count", f_count),
-            _Figure("items_from_sweeps", "weapons recovered in weapons sweeps", "count", f_count),
-            _Figure("test_purchases", "knife test purchases at shops", "count", f_count),
-            _Figure("test_purchase_failures", "test purchases where a knife was sold or a sale was stopped", "count", f_count),
-            _Figure("patrol_minutes", "hours of patrol in hotspot areas", "minutes", pres.hours_words,
-                    note="Delivered patrols only (planned patrols are excluded); hours of patrol presence, not officer-hours."),
-            _Figure("planned_patrol_minutes", "hours of patrol planned in hotspot plans", "minutes", pres.hours_words,
-                    note="Planned visits from patrol plans; compare with the delivered hours above."),
-            _Figure("warrants", "warrants executed and premises closures", "count", f_count),
-            _Figure("referrals", "referrals and diversions to partners", "count", f_count),
-            _Figure("custodial_months", "prison sentences handed down", "months", pres.months_words,
-                    note="Immediate custody only; suspended sentences are counted under sentences."),
-            _Figure("sentences", "court outcomes recorded", "count", f_count),
-            _Figure("engagements", "community engagement events and surveys", "count", f_count),
-        ]
-    }
-    persons: dict[str, set[int]] = defaultdict(set)
-    offence_texts: Counter[str] = Counter()
-    anpr_stop_ids = {r.id for r in records if r.kind == "vehicle_stop" and r.stop_reason == "anpr_hit"}
-    price_versions: set[str] = set()
-    patrol_dwell: list[float] = []
+    def source(self, r):
+        return self.by_id.get(r.source_record_id) if r.source_record_id else None
 
-    for r in records:
-        t, a, tac = when(r), where(r), tactic(r)
-        common = {"month": t["month"], "week": t["week"], "area": a, "tactic": tac}
+
+def _new_figures() -> dict[str, _Figure]:
+    count, money, years, hours = pres.count_words, pres.money_words, pres.months_words, pres.hours_words
+    figures = [
+        _Figure("arrests", "people arrested", "count", count,
+                note="Each arrest counts once; a person arrested twice counts twice (see people_arrested)."),
+        _Figure("people_arrested", "different people arrested", "count", count,
+                note="Distinct person references, each counted at their first arrest in the period."),
+        _Figure("anpr_vehicle_stops", "vehicles stopped after ANPR identified them", "count", count),
+        _Figure("anpr_stop_arrests", "arrests resulting from ANPR stops", "count", count,
+                note="Arrests whose source record is a vehicle stop made on an ANPR hit (the stop may precede the period)."),
+        _Figure("vehicle_stops", "vehicles stopped for any reason", "count", count),
+        _Figure("knives_and_bladed_weapons", "knives and bladed weapons seized or recovered", "count", count,
+                note="Knives, bladed articles and machetes: seized, recovered or surrendered, under any record."),
+        _Figure("weapons_seized", "weapons seized or recovered, all types", "count", count,
+                note="Every weapon item (seized, recovered or surrendered), firearms and ammunition included."),
+        _Figure("firearms_seized", "firearms and ammunition seized or recovered", "count", count,
+                note="Firearms and ammunition items; imitation firearms are counted under weapons_seized only."),
+        _Figure("drugs_value_gbp", "worth of illegal drugs seized", "GBP", money,
+                note="Valued with the drug price table version recorded on each item (or a value entered by hand)."),
+        _Figure("drug_items_seized", "drug items seized", "count", count),
+        _Figure("cash_seized_gbp", "cash seized", "GBP", money),
+        _Figure("weapons_sweeps", "weapons sweeps", "count", count),
+        _Figure("weapons_from_sweeps", "weapons recovered in weapons sweeps", "count", count),
+        _Figure("test_purchases", "knife test purchases at shops", "count", count),
+        _Figure("test_purchase_fails", "test purchases failed (a knife was sold, or the sale was stopped)", "count", count),
+        _Figure("patrol_hours", "hours of patrol delivered", "hours", hours,
+                note="Delivered patrols of every type (breakdown by patrol type and hotspot); presence, not officer-hours."),
+        _Figure("planned_patrol_hours", "hours of patrol planned in patrol plans", "hours", hours,
+                note="Planned visits from patrol plans; compare with patrol_hours."),
+        _Figure("warrants", "warrants executed and premises closures", "count", count),
+        _Figure("referrals", "referrals and diversions to partners", "count", count),
+        _Figure("custodial_sentence_years", "prison sentences handed down", "years", years,
+                note="Immediate custody only; suspended sentences are counted under court_outcomes."),
+        _Figure("court_outcomes", "court outcomes recorded", "count", count),
+        _Figure("engagements", "community engagement events and surveys", "count", count),
+    ]
+    return {f.key: f for f in figures}
+
+
+def _count_records(figs: dict[str, _Figure], ctx: _Context) -> None:
+    persons: dict[str, list] = defaultdict(list)
+    for r in ctx.records:
+        common = {**ctx.when(r), "area": ctx.where(r), "tactic": ctx.tactic(r)}
         if r.kind == "arrest":
             groups = sorted({o.offence_group for o in r.offences})
             figs["arrests"].add(r.id, 1, offence_group=groups, outcome=r.outcome, age_band=r.age_band, **common)
-            persons[r.person_ref].add(r.id)
-            offence_texts.update(o.offence_text for o in r.offences)
-            if r.source_record_id in anpr_stop_ids:
-                figs["arrests_from_anpr_stops"].add(r.id, 1, offence_group=groups, outcome=r.outcome, **common)
+            persons[r.person_ref].append(r)
+            ctx.offence_texts.update(o.offence_text for o in r.offences)
+            src = ctx.source(r)
+            if src is not None and src.kind == "vehicle_stop" and src.stop_reason == "anpr_hit":
+                figs["anpr_stop_arrests"].add(r.id, 1, offence_group=groups, outcome=r.outcome, **common)
         elif r.kind == "vehicle_stop":
             figs["vehicle_stops"].add(r.id, 1, reason=r.stop_reason, result=r.result, **common)
             if r.stop_reason == "anpr_hit":
-                figs["anpr_stops"].add(r.id, 1, result=r.result, **common)
+                figs["anpr_vehicle_stops"].add(r.id, 1, result=r.result, **common)
         elif r.kind == "weapons_sweep":
             figs["weapons_sweeps"].add(r.id, 1, place=r.place, **common)
         elif r.kind == "test_purchase":
             figs["test_purchases"].add(r.id, 1, result=r.result, **common)
             if r.result.startswith("fail"):
-                figs["test_purchase_failures"].add(r.id, 1, result=r.result, follow_up=r.follow_up, **common)
+                figs["test_purchase_fails"].add(r.id, 1, result=r.result, follow_up=r.follow_up, **common)
         elif r.kind == "patrol":
             minutes = (r.ended_at - r.occurred_at).total_seconds() / 60
             if r.planned:
-                figs["planned_patrol_minutes"].add(r.id, minutes, hotspot=r.hotspot_ref, **common)
+                figs["planned_patrol_hours"].add(r.id, minutes, hotspot=r.hotspot_ref, **common)
             else:
-                patrol_dwell.append(minutes)
-                figs["patrol_minutes"].add(r.id, minutes, patrol_type=r.patrol_type, hotspot=r.hotspot_ref, **common)
+                ctx.patrol_dwell.append(minutes)
+                figs["patrol_hours"].add(r.id, minutes, patrol_type=r.patrol_type, hotspot=r.hotspot_ref, **common)
         elif r.kind == "warrant":
             figs["warrants"].add(r.id, 1, warrant_type=r.warrant_type, result=r.result, **common)
         elif r.kind == "referral":
             figs["referrals"].add(r.id, 1, partner_type=r.partner_type, reason=r.reason, status=r.status,
                                   age_band=r.age_band, **common)
         elif r.kind == "court_outcome":
-            figs["sentences"].add(r.id, 1, sentence_type=r.sentence_type, **common)
+            figs["court_outcomes"].add(r.id, 1, sentence_type=r.sentence_type, **common)
             if r.sentence_type == "immediate_custody" and r.custodial_months:
-                figs["custodial_months"].add(r.id, r.custodial_months, **common)
+                figs["custodial_sentence_years"].add(r.id, r.custodial_months, **common)
         elif r.kind == "engagement":
             figs["engagements"].add(r.id, 1, engagement_type=r.engagement_type, **common)
-
         for it in r.items:
-            if it.item_kind == "weapon":
-                dims = {"weapon_type": it.weapon_type, "disposition": it.disposition, "found_by": r.kind, **common}
-                figs["weapons"].add(r.id, it.count, **dims)
-                if it.weapon_type in BLADED_WEAPON_TYPES:
-                    figs["knives_bladed"].add(r.id, it.count, **dims)
-                if it.weapon_type in ("firearm", "ammunition", "imitation_firearm"):
-                    figs["firearms"].add(r.id, it.count, **dims)
-                if r.kind == "weapons_sweep":
-                    figs["items_from_sweeps"].add(r.id, it.count, weapon_type=it.weapon_type, place=r.place,
-                                                  find=f"{it.weapon_type.replace('_', ' ')} at {r.place}", **common)
-            elif it.item_kind == "drug":
-                figs["drug_seizures"].add(r.id, 1, drug_class=f"Class {it.drug_class}", drug_type=it.drug_type, **common)
-                if it.value_pence is not None:
-                    figs["drugs_value"].add(r.id, it.value_pence, drug_class=f"Class {it.drug_class}",
-                                            drug_type=it.drug_type, **common)
-                if it.price_table_version:
-                    price_versions.add(it.price_table_version)
-            elif it.item_kind == "cash":
-                figs["cash"].add(r.id, it.cash_pence or 0, **common)
+            _count_item(figs, ctx, r, it, common)
+    for arrests in persons.values():
+        first = min(arrests, key=lambda a: (a.occurred_at, a.id))
+        figs["people_arrested"].add(first.id, 1, month=ctx.when(first)["month"])
 
-    distinct = figs["distinct_people_arrested"]
-    for ids in persons.values():
-        first = min(ids, key=lambda i: (by_id[i].occurred_at, i))
-        distinct.add(first, 1, **{"month": when(by_id[first])["month"]})
 
-    intel_logs = intel_service.list_(session, operation_slug=op.slug, start=lo, end=hi)
-    intel_fig = _Figure("intel_logs", "intelligence logs received", "count", f_count,
-                        note="Intelligence logs linked to the operation; their content is never shown here.")
-    for log in intel_logs:
+def _count_item(figs: dict[str, _Figure], ctx: _Context, r, it, common: dict[str, str]) -> None:
+    if it.item_kind == "weapon":
+        dims = {"weapon_type": it.weapon_type, "disposition": it.disposition, "found_by": r.kind, **common}
+        figs["weapons_seized"].add(r.id, it.count, **dims)
+        if it.weapon_type in BLADED_WEAPON_TYPES:
+            figs["knives_and_bladed_weapons"].add(r.id, it.count, **dims)
+        if it.weapon_type in ("firearm", "ammunition"):
+            figs["firearms_seized"].add(r.id, it.count, **dims)
+        if r.kind == "weapons_sweep":
+            figs["weapons_from_sweeps"].add(r.id, it.count, weapon_type=it.weapon_type, place=r.place,
+                                            find=f"{it.weapon_type.replace('_', ' ')} at {r.place}", **common)
+    elif it.item_kind == "drug":
+        drug = {"drug_class": f"Class {it.drug_class}", "drug_type": it.drug_type}
+        figs["drug_items_seized"].add(r.id, 1, **drug, **common)
+        if it.value_pence is not None:
+            figs["drugs_value_gbp"].add(r.id, it.value_pence, **drug, value_basis=it.value_basis, **common)
+        if it.price_table_version:
+            ctx.price_versions.add(it.price_table_version)
+    elif it.item_kind == "cash":
+        figs["cash_seized_gbp"].add(r.id, it.cash_pence or 0, **common)
+
+
+def _count_intelligence(session: Session, op, lo: datetime, hi: datetime, ctx: _Context) -> _Figure:
+    fig = _Figure("intelligence_logs", "intelligence logs received", "count", pres.count_words,
+                  note="Intelligence logs linked to the operation, by date recorded; record_ids are intelligence "
+                       "log ids. Their content is never shown here.", record_type="intelligence_log")
+    for log in intel_service.list_(session, operation_slug=op.slug, start=lo, end=hi):
         local = log.recorded_at.astimezone(LOCAL_TZ)
-        intel_fig.add(log.id, 1, month=local.strftime("%Y-%m"), area=area_names.get(log.area_id, "no area"),
-                      subject=log.subject)
-    figures = [f.to_dict() for f in figs.values()] + [intel_fig.to_dict()]
-    intel_fig_dict = figures[-1]
-    intel_fig_dict["record_ids"] = []
-    intel_fig_dict["intel_log_ids"] = sorted(intel_fig.contributions)
-    for b in intel_fig_dict["breakdowns"].values():
-        for row in b:
-            row["intel_log_ids"] = row.pop("record_ids")
-            row["record_ids"] = []
-
-    weeks = ((end - start).days + 1) / 7
-    review: dict[str, Any] = {
-        "schema": SCHEMA,
-        "operation": {"slug": op.slug, "name": op.name, "force": op.force, "description": op.description,
-                      "starts_on": op.starts_on.isoformat(), "ends_on": op.ends_on.isoformat() if op.ends_on else None},
-        "period": {"from": start.isoformat(), "to": end.isoformat(), "days": (end - start).days + 1,
-                   "weeks": round(weeks, 1), "time_zone": "Europe/London"},
-        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "record_count": len(records),
-        "figures": figures,
-        "offence_examples": [t for t, _ in offence_texts.most_common(8)],
-        "patrol_dwell_minutes": _dwell_summary(patrol_dwell),
-        "price_table_versions": sorted(price_versions),
-        "tactics": [{"name": t.name, "category": t.category, "is_new": t.is_new} for t in op.tactics],
-        "areas": [{"slug": x.slug, "name": x.name, "role": x.role, "geometry": x.geometry,
-                   "lsoa_codes": x.lsoa_codes} for x in areas],
-        "points": [
-            {"record_id": r.id, "kind": r.kind, "lat": r.lat, "lon": r.lon,
-             "occurred_at": r.occurred_at.isoformat(), "area": where(r)}
-            for r in records if r.lat is not None
-        ],
-        "records": [_trace_row(r, where(r), tactic(r)) for r in records],
-        "attribution": ATTRIBUTION,
-    }
-    review["summary"] = summary_paragraph(review)
-    return review
+        fig.add(log.id, 1, month=local.strftime("%Y-%m"), area=ctx.area_names.get(log.area_id, "no area recorded"),
+                subject=log.subject)
+    return fig
 
 
 def _dwell_summary(minutes: list[float]) -> dict[str, Any] | None:
@@ -284,72 +334,93 @@ def _dwell_summary(minutes: list[float]) -> dict[str, Any] | None:
 
 def _trace_row(r, area: str, tactic: str) -> dict[str, Any]:
     """What the trace tables show of a record: never a person reference."""
-    return {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": r.occurred_at.isoformat(), "area": area,
-            "tactic": tactic, "version": r.version}
+    return {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": r.occurred_at.isoformat(),
+            "occurred_local": r.occurred_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M %Z"), "area": area,
+            "tactic": tactic, "source_record_id": r.source_record_id, "version": r.version}
 
 
-def figure(review: dict[str, Any], figure_id: str) -> dict[str, Any]:
+def figure(review: dict[str, Any], key: str) -> dict[str, Any]:
+    """The figure with ``key`` from a review."""
     for f in review["figures"]:
-        if f["id"] == figure_id:
+        if f["key"] == key:
             return f
-    raise KeyError(figure_id)
+    raise KeyError(key)
+
+
+def _n(fig: dict[str, Any], singular: str, plural: str) -> str:
+    """``'47 knives'`` / ``'1 knife'``: the figure's wording with the noun that agrees with it."""
+    return f"{fig['display']} {singular if fig['value'] == 1 else plural}"
 
 
 def summary_paragraph(review: dict[str, Any]) -> str:
     """A short paragraph in the style of a force press release, from the figures only."""
-    v = {f["id"]: f for f in review["figures"]}
-    weeks = review["period"]["weeks"]
-    days = review["period"]["days"]
+    v = {f["key"]: f for f in review["figures"]}
     period = review["period"]
-    if float(weeks).is_integer() and weeks <= 12:
+    weeks = period["weeks"]
+    if period.get("whole_operation") and float(weeks).is_integer() and 2 <= weeks <= 12:
         span = f"during the {pres.small_number(int(weeks))} weeks of the operation"
-    elif days >= 365 and period["from"].endswith("-01-01") and period["to"] == f"{period['from'][:4]}-12-31":
+    elif period["from"].endswith("-01-01") and period["to"] == f"{period['from'][:4]}-12-31":
         span = f"in {period['from'][:4]}"
     else:
         span = f"from {period['from']} to {period['to']}"
     name = review["operation"]["name"]
     sentences = []
-    if v["arrests"]["value"]:
+    if review.get("synthetic"):
+        sentences.append("[Synthetic demo data: no real person, vehicle or event.]")
+    arrests, people = v["arrests"], v["people_arrested"]
+    if arrests["value"]:
         examples = review["offence_examples"][:6]
         ex = f" for offences including {', '.join(examples[:-1])} and {examples[-1]}" if len(examples) > 1 else ""
-        sentences.append(f"{name}: {span}, {v['arrests']['display']} people were arrested{ex}.")
+        if arrests["value"] == people["value"]:
+            who = f"{_n(arrests, 'person was', 'people were')} arrested"
+        else:
+            who = f"{_n(arrests, 'arrest was', 'arrests were')} made ({_n(people, 'person', 'different people')})"
+        sentences.append(f"{name}: {span}, {who}{ex}.")
     else:
         sentences.append(f"{name}: {span}, no arrests were recorded.")
-    if v["knives_bladed"]["value"]:
-        sweeps = v["items_from_sweeps"]
+    knives = v["knives_and_bladed_weapons"]
+    if knives["value"]:
+        sweeps = v["weapons_from_sweeps"]
         extra = ""
         if sweeps["value"]:
             finds = [b["key"] for b in sweeps["breakdowns"].get("find", []) if b["key"].startswith("machete")]
             extra = f", {sweeps['display']} of them in weapons sweeps"
             if finds:
                 extra += f", among them a {finds[0]}"
-        sentences.append(f"{v['knives_bladed']['display'].capitalize()} knives and bladed weapons were seized or recovered{extra}.")
-    if v["weapons"]["value"] and v["firearms"]["value"]:
-        sentences.append(f"In all {v['weapons']['display']} weapons were seized, including firearms and ammunition.")
-    if v["anpr_stops"]["value"]:
-        s = f"{v['anpr_stops']['display'].capitalize()} vehicles were stopped after ANPR identified them"
-        if v["arrests_from_anpr_stops"]["value"]:
-            s += f", and {v['arrests_from_anpr_stops']['display']} arrests resulted from those stops"
+        verb = "was" if knives["value"] == 1 else "were"
+        sentences.append(f"{_n(knives, 'knife or bladed weapon', 'knives and bladed weapons').capitalize()} {verb} "
+                         f"seized or recovered{extra}.")
+    if v["weapons_seized"]["value"] and v["firearms_seized"]["value"]:
+        sentences.append(f"In all {_n(v['weapons_seized'], 'weapon was', 'weapons were')} seized or recovered, "
+                         "including firearms and ammunition.")
+    stops = v["anpr_vehicle_stops"]
+    if stops["value"]:
+        s = f"{_n(stops, 'vehicle was', 'vehicles were').capitalize()} stopped after ANPR identified them"
+        if v["anpr_stop_arrests"]["value"]:
+            s += f", and {_n(v['anpr_stop_arrests'], 'arrest', 'arrests')} resulted from those stops"
         sentences.append(s + ".")
-    if v["drugs_value"]["value"]:
-        sentences.append(f"Illegal drugs worth {v['drugs_value']['display']} were seized.")
-    if v["cash"]["value"]:
-        sentences.append(f"Cash seized came to {v['cash']['display']}.")
-    if v["custodial_months"]["value"]:
-        sentences.append(f"Courts handed down prison sentences totalling {v['custodial_months']['display']}.")
-    if v["intel_logs"]["value"]:
-        sentences.append(f"{v['intel_logs']['display'].capitalize()} intelligence logs were received.")
+    if v["drugs_value_gbp"]["value"]:
+        sentences.append(f"Illegal drugs worth {v['drugs_value_gbp']['display']} were seized.")
+    if v["cash_seized_gbp"]["value"]:
+        sentences.append(f"Cash seized came to {v['cash_seized_gbp']['display']}.")
+    if v["custodial_sentence_years"]["value"]:
+        sentences.append(f"Courts handed down prison sentences totalling {v['custodial_sentence_years']['display']}.")
+    if v["intelligence_logs"]["value"]:
+        sentences.append(f"{_n(v['intelligence_logs'], 'intelligence log was', 'intelligence logs were').capitalize()} received.")
     others = []
     if v["weapons_sweeps"]["value"]:
-        others.append(f"{v['weapons_sweeps']['display']} weapons sweeps")
+        others.append(_n(v["weapons_sweeps"], "weapons sweep", "weapons sweeps"))
     if v["test_purchases"]["value"]:
-        others.append(f"{v['test_purchases']['display']} knife test purchases at shops")
-    if v["patrol_minutes"]["value"]:
-        others.append(f"{v['patrol_minutes']['display']} of patrol in hotspot areas")
+        fails = v["test_purchase_fails"]["value"]
+        others.append(_n(v["test_purchases"], "knife test purchase", "knife test purchases")
+                      + f" at shops ({fails} failed)")
+    if v["patrol_hours"]["value"]:
+        others.append(f"{v['patrol_hours']['display']} of patrol")
     if v["referrals"]["value"]:
-        others.append(f"{v['referrals']['display']} referrals to partners")
+        others.append(_n(v["referrals"], "referral", "referrals") + " to partners")
     if others:
-        sentences.append("Officers also carried out " + ", ".join(others[:-1]) + (" and " if len(others) > 1 else "") + others[-1] + ".")
+        sentences.append("Officers also carried out " + ", ".join(others[:-1]) + (" and " if len(others) > 1 else "")
+                         + others[-1] + ".")
     return " ".join(sentences)
 
 

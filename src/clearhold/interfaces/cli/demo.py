@@ -41,14 +41,15 @@ def demo(
             cb(1, 1)
     rows = []
     for slug, res in results.items():
-        figs = {f["id"]: f for f in res["review"]["figures"]}
+        figs = {f["key"]: f for f in res["review"]["figures"]}
         for fid, published in PUBLISHED[slug].items():
             f = figs[fid]
             rows.append({"operation": slug, "figure": fid, "label": f["label"], "display": f["display"],
                          "exact": f["value"], "unit": f["unit"], "published": published,
                          "matches": str(published).replace(",", "") == f["display"].replace(",", ""),
-                         "record_count": len(f.get("intel_log_ids") or f["record_ids"])})
+                         "record_count": len(f["record_ids"])})
     summary = {
+        "synthetic": True,
         "database": engine.url.render_as_string(hide_password=True), "action": build.action, "reason": build.reason,
         "boundaries": build.boundary_sources,
         "reviews": {slug: {fmt: str(p.resolve()) for fmt, p in res["paths"].items()} for slug, res in results.items()},
@@ -59,7 +60,8 @@ def demo(
         return
     c = console()
     c.print(f"Demo {build.action}: {build.reason}. Database: {summary['database']}")
-    unit = {"pence": "p", "months": " months", "minutes": " min", "count": ""}
+    c.print("SYNTHETIC DEMO DATA: generated records that restate published results; no real person, vehicle or event.")
+    unit = {"GBP": " GBP", "years": " years", "hours": " h", "count": ""}
     names = {slug: res["review"]["operation"]["name"] for slug, res in results.items()}
     c.print(table(["operation", "figure", "computed", "exact", "published", "same", "records"], [
         [names[r["operation"]][:14], r["figure"], r["display"], f"{r['exact']}{unit[r['unit']]}", r["published"],
