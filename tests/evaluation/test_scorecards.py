@@ -57,20 +57,36 @@ def test_scorecard_command_on_reference_operation_a(sqlite_engine, shared_data):
 
     from typer.testing import CliRunner
 
-    from clearhold.demo.flows import build_demo
+    from clearhold.demo.flows import DEMO_SLUGS, build_demo
     from clearhold.interfaces.cli.main import app
     from clearhold.reports.review import build_review
     from clearhold.storage.database import session_scope
 
     build_demo(sqlite_engine, data_dir=shared_data)
-    result = CliRunner().invoke(app, ["evaluate", "scorecard", "op-serious-violence-2023", "--officer-hour-gbp", "40",
+    slug = DEMO_SLUGS[0]  # reference operation A
+    result = CliRunner().invoke(app, ["evaluate", "scorecard", slug, "--officer-hour-gbp", "40",
                                       "--json", "--database", str(sqlite_engine.url)])
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     with session_scope(sqlite_engine) as s:
-        review = build_review(s, operation_slug="op-serious-violence-2023")
+        review = build_review(s, operation_slug=slug)
     assert got == json.loads(json.dumps(scorecards(review, officer_hour_gbp=40.0).to_dict()))
     anpr = next(t for t in got["tactics"] if t["tactic"] == "ANPR-initiated stops")
     assert (anpr["volume"], anpr["outcomes"]) == (95, 21)  # the published figures of operation A
     assert anpr["business_as_usual"].startswith("95 stops led to 21 arrests (22%; 95% interval 15% to 31%).")
     assert {t["tactic"] for t in got["tactics"]} >= {"ANPR-initiated stops", "Test purchases", "Weapons sweeps"}
+
+
+def test_current_review_figure_keys_are_understood():
+    review = {"figures": [
+        {"key": "anpr_vehicle_stops", "value": 95, "record_ids": list(range(95)), "breakdowns": {}},
+        {"key": "anpr_stop_arrests", "value": 21, "record_ids": list(range(21)), "breakdowns": {}},
+        {"key": "test_purchases", "value": 10, "record_ids": list(range(10)), "breakdowns": {}},
+        {"key": "test_purchase_fails", "value": 2, "record_ids": [1, 2], "breakdowns": {}},
+        {"key": "patrol_hours", "value": 12.5, "record_ids": list(range(30)), "breakdowns": {}},
+    ]}
+    rows = {r["tactic"]: r for r in tactics_from_review(review)}
+    assert (rows["ANPR-initiated stops"]["volume"], rows["ANPR-initiated stops"]["outcomes"]) == (95, 21)
+    assert rows["Test purchases"]["outcomes"] == 2
+    assert rows["Hotspot patrols"] == {"tactic": "Hotspot patrols", "volume": 30, "volume_unit": "patrols",
+                                       "officer_hours": 12.5}

@@ -16,9 +16,18 @@ from typing import Any
 WARRANT_SUCCESS = frozenset({"executed_items_found", "closure_granted"})
 
 
+# figure keys of the results review (older names first, current names second)
+ALIASES = {
+    "anpr_stops": ("anpr_stops", "anpr_vehicle_stops"),
+    "arrests_from_anpr_stops": ("arrests_from_anpr_stops", "anpr_stop_arrests"),
+    "test_purchase_failures": ("test_purchase_failures", "test_purchase_fails"),
+}
+
+
 def _fig(review: dict[str, Any], fid: str) -> dict[str, Any] | None:
+    names = ALIASES.get(fid, (fid,))
     for f in review.get("figures", []):
-        if f["id"] == fid:
+        if f.get("id", f.get("key")) in names:
             return f
     return None
 
@@ -35,7 +44,8 @@ def tactics_from_review(review: dict[str, Any]) -> list[dict[str, Any]]:
       above the stop count is capped and said so).
     - Test purchases: outcomes = failures (a sale made or attempted).
     - Warrants: outcomes = results ``executed_items_found`` or ``closure_granted``.
-    - Weapons sweeps, hotspot patrols, referrals: volume only (patrol hours as officer hours).
+    - Weapons sweeps, hotspot patrols, referrals: volume only. Patrol hours delivered count as
+      officer hours: a lower bound (one officer per patrol), so the cost is a lower bound too.
     """
     rows: list[dict[str, Any]] = []
     stops, arrests = _fig(review, "anpr_stops"), _fig(review, "arrests_from_anpr_stops")
@@ -56,10 +66,13 @@ def tactics_from_review(review: dict[str, Any]) -> list[dict[str, Any]]:
     sw = _fig(review, "weapons_sweeps")
     if sw and sw["value"]:
         rows.append({"tactic": "Weapons sweeps", "volume": int(sw["value"]), "volume_unit": "sweeps"})
-    pm = _fig(review, "patrol_minutes")
+    pm, ph = _fig(review, "patrol_minutes"), _fig(review, "patrol_hours")
     if pm and pm["value"]:
         rows.append({"tactic": "Hotspot patrols", "volume": _n(pm), "volume_unit": "patrols",
                      "officer_hours": float(pm["value"]) / 60.0})
+    elif ph and ph["value"]:
+        rows.append({"tactic": "Hotspot patrols", "volume": _n(ph), "volume_unit": "patrols",
+                     "officer_hours": float(ph["value"])})
     rf = _fig(review, "referrals")
     if rf and rf["value"]:
         rows.append({"tactic": "Diversion referrals", "volume": int(rf["value"]), "volume_unit": "referrals"})
