@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clearhold.analytics.evaluation import (
     did,
@@ -431,3 +433,32 @@ def test_minimum_detectable_effect_shrinks_with_duration_and_errors():
         minimum_detectable_effect(hist, sim.treated, duration_weeks=10, power=1.2)
     with pytest.raises(InvalidInput, match="treated was"):
         minimum_detectable_effect(hist, [], duration_weeks=10)
+
+
+# ----------------------------------------------------------------------------- properties
+counts = st.integers(min_value=0, max_value=10_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts, counts, counts, counts)
+def test_wdd_swapping_treated_and_control_negates_the_estimate(tb, ta, cb, ca):
+    a = wdd((tb, ta), (cb, ca))
+    b = wdd((cb, ca), (tb, ta))
+    assert a.estimate == -b.estimate and a.se == b.se and a.p == pytest.approx(b.p, abs=1e-12)
+    assert a.ci_low <= a.estimate <= a.ci_high
+    assert a.se == pytest.approx(math.sqrt(tb + ta + cb + ca), abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts, counts, st.integers(1, 10_000), st.integers(1, 10_000), counts, counts)
+def test_wdq_net_effect_and_reading_are_consistent(rb, ra, cb, ca, db, da):
+    r = wdq((rb, ra), (cb, ca), (db, da))
+    assert r.total_net_effect == pytest.approx(r.treated_net_effect + r.buffer_net_effect, abs=1e-6)
+    if r.reading == "no success":
+        assert r.success_measure >= 0
+    elif r.reading == "diffusion of benefits":
+        assert r.wdq > 0 and r.buffer_net_effect > -1e-9
+    elif r.reading == "displacement smaller than benefit":
+        assert -1 < r.wdq < 0 and r.total_net_effect > 0
+    elif r.reading == "displacement outweighing benefit":
+        assert r.wdq <= -1 and r.total_net_effect <= 1e-9
