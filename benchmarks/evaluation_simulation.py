@@ -5,8 +5,9 @@ binomial monthly panels (dispersion 0.1, shared season, trend and shocks, 24 mon
 3 during) with planted effects of 0%, -10% and -25%, ``--trials`` (default 500) seeded trials
 per estimator and effect. Estimators: ``did`` (3 treated of 30 areas, randomisation inference
 with 999 draws), ``synthetic_control`` (1 of 30), ``its`` (one area, no comparison), ``wdd``
-(one treated and one equal-sized control area, dispersion factor from the history) and, as
-the named baseline, ``wdd_poisson`` (the published Poisson variance).
+(one treated and one equal-sized control area, the larger of the NB and the empirical
+dispersion factors from the history) and, as the named baseline, ``wdd_poisson`` (the
+published Poisson variance).
 
 Part 2, placebo on real data: "operations" on random groups of 5 LSOAs of Northamptonshire
 (street crime Jan-Nov 2022 from ../shared/data, counted by published LSOA; LSOAs with fewer
@@ -15,7 +16,7 @@ during Sep-Nov: rejection rate at 5% of the DiD, of the WDD (against 5 other ran
 and of the synthetic control (single random LSOA, 99 in-space placebos).
 
 Run: ``.venv/bin/python benchmarks/evaluation_simulation.py [--trials 500] [--placebos 200]
-[--jobs 2]``. The last line is one JSON object.
+[--jobs 2] [--only did wdd ...]``. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _placebo(task):
     import numpy as np
 
     from clearhold.analytics.evaluation import did, synthetic_control, wdd
-    from clearhold.analytics.evaluation.displacement import dispersion_factor
+    from clearhold.analytics.evaluation.displacement import dispersion_factor, empirical_dispersion
 
     kind, n, seed = task
     wide, long = _real_panel()
@@ -82,7 +83,8 @@ def _placebo(task):
             r = did(long, treated, pre="2022-01..2022-08", post="2022-09..2022-11", n_draws=999, seed=i)
         else:
             t, c = wide.loc[treated].sum(), wide.loc[other].sum()
-            disp = dispersion_factor(np.vstack([t.to_numpy()[:8], c.to_numpy()[:8]]))
+            emp = empirical_dispersion(t.to_numpy()[:8], c.to_numpy()[:8], 3)
+            disp = max(dispersion_factor(np.vstack([t.to_numpy()[:8], c.to_numpy()[:8]])), emp or 1.0)
             r = wdd((t.iloc[5:8].sum(), t.iloc[8:].sum()), (c.iloc[5:8].sum(), c.iloc[8:].sum()), dispersion=disp)
         reject.append(r.p < 0.05)
         cover.append(r.ci_low <= 0 <= r.ci_high)
@@ -95,12 +97,16 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=500)
     parser.add_argument("--placebos", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", nargs="*", default=None, help="estimators to run (default all)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     # wdd and wdd_poisson share their seeds: the baseline is measured on the very same trials
     group = {"did": 0, "synthetic_control": 1, "its": 2, "wdd": 3, "wdd_poisson": 3}
-    tasks = [(e, eff, args.trials, 1000 + 10 * group[e] + j) for e in ESTIMATORS for j, eff in enumerate(EFFECTS)]
-    placebo_tasks = [("did", args.placebos, 2022), ("wdd", args.placebos, 2023), ("synthetic_control", args.placebos // 2, 2024)]
+    chosen = args.only or ESTIMATORS
+    tasks = [(e, eff, args.trials, 1000 + 10 * group[e] + j) for e in ESTIMATORS if e in chosen
+             for j, eff in enumerate(EFFECTS)]
+    placebo_tasks = [t for t in (("did", args.placebos, 2022), ("wdd", args.placebos, 2023),
+                                 ("synthetic_control", args.placebos // 2, 2024)) if t[0] in chosen]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         placebo_futures = [pool.submit(_placebo, t) for t in placebo_tasks] if DATA.exists() and args.placebos else []
         sims = list(pool.map(_sim, tasks))

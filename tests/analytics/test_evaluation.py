@@ -462,3 +462,16 @@ def test_wdq_net_effect_and_reading_are_consistent(rb, ra, cb, ca, db, da):
         assert -1 < r.wdq < 0 and r.total_net_effect > 0
     elif r.reading == "displacement outweighing benefit":
         assert r.wdq <= -1 and r.total_net_effect <= 1e-9
+
+
+def test_empirical_dispersion_hand_checked():
+    from clearhold.analytics.evaluation.displacement import empirical_dispersion
+
+    # windows of 1 month: pairs (10,20 | 10,10) and (20,10 | 10,10): d = 10 and -10
+    assert empirical_dispersion([10, 20, 10], [10, 10, 10], 1) == pytest.approx(100 / 50)
+    assert empirical_dispersion([10, 10, 10], [10, 10, 10], 1) == 1.0  # never below Poisson
+    assert empirical_dispersion([10, 20], [10, 10], 1) is None  # one pair only
+    with pytest.raises(InvalidInput, match="equal length"):
+        empirical_dispersion([1, 2, 3], [1, 2], 1)
+    with pytest.raises(InvalidInput, match="months_per_period was 0"):
+        empirical_dispersion([1, 2, 3], [1, 2, 3], 0)

@@ -113,7 +113,7 @@ def evaluate_panel(
         wdd,
         wdq,
     )
-    from clearhold.analytics.evaluation.displacement import dispersion_factor
+    from clearhold.analytics.evaluation.displacement import dispersion_factor, empirical_dispersion
 
     report = progress or (lambda *a, **k: None)
     unknown = [m for m in methods if m not in METHODS]
@@ -217,6 +217,8 @@ def evaluate_panel(
                     units_hist = np.vstack([total(treated)[:n_pre], total(control)[:n_pre]]
                                            + ([total(buffer)[:n_pre]] if buffer else []))
                     disp = dispersion_factor(units_hist) if n_pre >= 3 else 1.0
+                    emp = empirical_dispersion(t_series[:n_pre], c_series[:n_pre], k)
+                    disp = max(disp, emp or 1.0)
                     weights_arg, pairs = None, {}
                     if value_col == "harm" and by_type is not None:
                         pairs, weights_arg = _typed_pairs(by_type, pre[-k:], post)

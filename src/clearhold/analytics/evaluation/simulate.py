@@ -107,14 +107,14 @@ def simulation_study(
 
     Designs (all negative-binomial, alpha 0.1, 24 pre and 3 post months, shared season, trend
     and shocks): ``wdd`` / ``wdd_poisson``: one treated and one control area of equal level
-    (30 a month), 3 months before against 3 during, with the dispersion factor estimated from
-    the earlier history (``wdd``) or the published Poisson variance (``wdd_poisson``); ``did``:
+    (30 a month), 3 months before against 3 during, with the larger of the NB and the empirical
+    dispersion factors estimated from the earlier history (``wdd``) or the published Poisson variance (``wdd_poisson``); ``did``:
     3 treated of 30 areas (15 a month), randomisation inference with ``n_draws``;
     ``synthetic_control``: 1 treated of 30 areas (30 a month); ``its``: one area (40 a month).
     Coverage counts an undefined interval as not covering.
     """
     from clearhold.analytics.evaluation.did import did
-    from clearhold.analytics.evaluation.displacement import dispersion_factor, wdd
+    from clearhold.analytics.evaluation.displacement import dispersion_factor, empirical_dispersion, wdd
     from clearhold.analytics.evaluation.its import interrupted_time_series
     from clearhold.analytics.evaluation.synth import synthetic_control
 
@@ -130,7 +130,10 @@ def simulation_study(
             y = sim.frame.pivot(index="area", columns="month", values="count").to_numpy(float)
             mu = sim.frame.pivot(index="area", columns="month", values="expected").to_numpy(float)
             before, after = slice(21, 24), slice(24, 27)
-            disp = dispersion_factor(y[:, :21]) if estimator == "wdd" else 1.0
+            disp = 1.0
+            if estimator == "wdd":
+                emp = empirical_dispersion(y[0, :21], y[1, :21], 3)
+                disp = max(dispersion_factor(y[:, :21]), emp or 1.0)
             r = wdd((y[0, before].sum(), y[0, after].sum()), (y[1, before].sum(), y[1, after].sum()),
                     alpha=alpha, dispersion=disp)
             true = mu[0, after].sum() - mu[0, after].sum() / (1 + effect)
