@@ -105,7 +105,7 @@ def test_review_json_and_pdf(live):
         assert review.status_code == 200
         body = review.json()
         assert body["period"] == {**body["period"], "from": "2026-11-01", "to": "2026-11-20"}
-        arrests = next(f for f in body["figures"] if f["id"] == "arrests")
+        arrests = next(f for f in body["figures"] if f["key"] == "arrests")
         assert arrests["value"] == len(arrests["record_ids"])
         pdf = c.get("/api/v1/operations/test-op/review", params={"format": "pdf", "from": "2026-11-01", "to": "2026-11-20"})
         backwards = c.get("/api/v1/operations/test-op/review", params={"from": "2026-11-20", "to": "2026-11-01"})
@@ -139,7 +139,7 @@ def test_cached_review_follows_every_change(live):
     with live.client("supervisor") as c:
         def arrests() -> int:
             body = c.get("/api/v1/operations/test-op/review", params=params).json()
-            return next(f for f in body["figures"] if f["id"] == "arrests")["value"]
+            return next(f for f in body["figures"] if f["key"] == "arrests")["value"]
 
         before = arrests()
         assert arrests() == before  # served from the cache

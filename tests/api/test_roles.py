@@ -145,7 +145,7 @@ def test_partner_review_is_sanitised(live):
     assert partner["sanitised"] is True and "sanitised" not in analyst
     assert [f["value"] for f in partner["figures"]] == [f["value"] for f in analyst["figures"]]
     assert partner["records"] == [] and partner["points"] == []
-    assert all(f["record_ids"] == [] for f in partner["figures"])
+    assert all(f["record_ids"] == [] and f.get("record_values", {}) == {} for f in partner["figures"])
     assert all(row["record_ids"] == [] for f in partner["figures"] for rows in f["breakdowns"].values() for row in rows)
     assert analyst["records"] and any(f["record_ids"] for f in analyst["figures"])
 

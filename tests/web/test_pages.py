@@ -176,3 +176,22 @@ def test_hotspots_page_reports_an_empty_crime_store_and_refuses_partners(logged_
 def test_review_page_shows_tactic_scorecards_to_analysts(logged_in):
     page = logged_in("analyst").get("/operations/test-op/review").text
     assert "Tactic scorecards" in page and "ANPR-initiated stops" in page
+
+
+def test_records_list_newest_first_and_kind_checked(logged_in):
+    c = logged_in("officer")
+    page = c.get("/operations/test-op/records", params={"kind": "arrest"})
+    assert page.status_code == 200
+    refs = re.findall(r"<td>(ARR-\d)</td>", page.text)
+    assert refs == ["ARR-1", "ARR-2", "ARR-3", "ARR-4", "ARR-5"]  # 18 Nov 2026 first, 1 Jun 2025 last
+    bad = c.get("/operations/test-op/records", params={"kind": "party"})
+    assert bad.status_code == 422 and "kind was &#39;party&#39;" in bad.text
+
+
+def test_hotspot_areas_are_never_read_from_server_files(logged_in):
+    analyst = logged_in("analyst")
+    for area, message in (("../etc/passwd.json", "give an area slug"), ("src", "area &#39;src&#39; not found"),
+                          ("lsoa:../x", "must not contain")):
+        r = analyst.get("/hotspots", params={"area": area, "start": "2024-01"})
+        assert r.status_code in (404, 422), area
+        assert message in r.text, area

@@ -259,6 +259,18 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
+def _record_count(session, operation_id: int, kind: str | None) -> int:
+    import sqlalchemy as sa
+
+    from clearhold.record.tables import Record
+
+    query = sa.select(sa.func.count()).select_from(Record).where(
+        Record.operation_id == operation_id, Record.deleted_at.is_(None))
+    if kind:
+        query = query.where(Record.kind == kind)
+    return int(session.scalar(query) or 0)
+
+
 @router.get("/operations/{slug}/records")
 def records_page(request: Request, slug: str, kind: str | None = None,
                  who: Principal = Depends(allow("records.read"))):
@@ -271,7 +283,8 @@ def records_page(request: Request, slug: str, kind: str | None = None,
         _check_kind(kind)
     with scope(request) as session:
         op = operations.get(session, slug=slug)
-        rows = records.list_(session, operation_slug=slug, kind=kind or None)[-300:][::-1]
+        rows = records.list_(session, operation_slug=slug, kind=kind or None,
+                             offset=max(0, _record_count(session, op.id, kind) - 300))[::-1]
         area_names = {a.id: a.name for a in areas.list_(session, operation_slug=slug)}
     return render(request, "records.html", who, op=op, rows=rows, kind=kind, kinds=forms.KIND_LABELS,
                   area_names=area_names)

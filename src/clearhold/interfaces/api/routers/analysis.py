@@ -35,6 +35,34 @@ def get_scorecards(request: Request, slug: str = Path(pattern=r"^[a-z0-9][a-z0-9
     return scorecards_for(request, who, slug, start, end, officer_hour_gbp)
 
 
+AREA_PREFIXES = ("lsoa:", "ward:", "lad:", "csp:", "force:", "pfa:")
+
+
+def _area_spec(session, area: str | None):
+    """An area the web may name: a records-database slug or a prefixed spec, never a file path.
+
+    (``clearhold.geo.areas.resolve`` also reads GeoJSON files from the server's disk; that is
+    for the command line only.)
+    """
+    import re
+
+    from clearhold.errors import InvalidInput
+
+    area = (area or "").strip()
+    if not area:
+        return None
+    if area.lower().startswith(AREA_PREFIXES):
+        if "/" in area or "\\" in area:
+            raise InvalidInput(f"area was {area!r}; it must not contain / or \\")
+        return area
+    if re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", area):
+        from clearhold.area import service as areas
+
+        return areas.get(session, slug=area)
+    raise InvalidInput(f"area was {area!r}; give an area slug or lsoa:CODE,CODE, ward:NAME, lad:NAME, csp:NAME, "
+                       "force:NAME")
+
+
 def hotspots_geojson(request: Request, *, area: str | None, start_month: str | None, end_month: str | None,
                      method: str) -> dict[str, Any]:
     from clearhold.hotspot import service as hotspots
@@ -43,8 +71,8 @@ def hotspots_geojson(request: Request, *, area: str | None, start_month: str | N
 
     settings = request.app.state.settings
     with scope(request) as session:
-        run = hotspots.run(store=settings.resolved_store, area=area, start_month=start_month, end_month=end_month,
-                           method=method, session=session)
+        run = hotspots.run(store=settings.resolved_store, area=_area_spec(session, area), start_month=start_month,
+                           end_month=end_month, method=method, session=session)
     return to_geojson(run.cells, run.result.cell_size_m, run.meta(), boundary=run.boundary)
 
 

@@ -21,18 +21,19 @@ router = APIRouter(prefix="/api/v1", tags=["review"], responses=AUTH_ERRORS)
 
 MEDIA = {"json": "application/json", "pdf": "application/pdf", "html": "text/html; charset=utf-8",
          "md": "text/markdown; charset=utf-8"}
-_TRACE_KEYS = {"record_ids", "intel_log_ids"}
+_TRACE_KEYS = {"record_ids": list, "intel_log_ids": list, "record_values": dict}
 
 
 def sanitise(review: dict[str, Any]) -> dict[str, Any]:
     """The review as a partner may see it (a new dict; the input is left unchanged).
 
-    Trace lists (record and intelligence log ids) are emptied, record rows and points dropped.
+    Trace lists (record and intelligence log ids, per-record values) are emptied, record rows
+    and points dropped.
     """
 
     def strip(value):
         if isinstance(value, dict):
-            return {k: ([] if k in _TRACE_KEYS else strip(v)) for k, v in value.items()}
+            return {k: (_TRACE_KEYS[k]() if k in _TRACE_KEYS else strip(v)) for k, v in value.items()}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -41,7 +42,7 @@ def sanitise(review: dict[str, Any]) -> dict[str, Any]:
     out["records"] = []
     out["points"] = []
     for fig in out.get("figures", []):
-        if str(fig.get("id", "")).startswith("intel"):
+        if str(fig.get("key", fig.get("id", ""))).startswith("intel"):
             fig["breakdowns"] = {}
     out["sanitised"] = True
     return out
