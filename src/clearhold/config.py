@@ -12,7 +12,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _default_home() -> Path:
-    return Path.cwd() / ".clearhold"
+    """The user's data folder: $XDG_DATA_HOME/clearhold, else ~/.local/share/clearhold."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "clearhold"
 
 
 class Settings(BaseSettings):

@@ -30,12 +30,15 @@ class PermissionDenied(ClearholdError):
 class RowError(InvalidInput):
     """A problem in one row of an input file: names the file, line, field and problem."""
 
-    def __init__(self, path: str, line: int, field: str | None, problem: str) -> None:
+    def __init__(self, path: str, line: int, field: str | None, problem: str, value: object = None) -> None:
         self.path = str(path)
         self.line = line
         self.field = field
         self.problem = problem
+        self.value = value
         where = f"{self.path}, line {line}"
         if field:
             where += f", field {field!r}"
+        if value is not None:
+            where += f", value {value!r}"
         super().__init__(f"{where}: {problem}")

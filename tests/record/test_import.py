@@ -17,8 +17,8 @@ from tests.support.ledger import make_operation
 GOOD = """kind,ref,occurred_at,lat,lon,vrm,reason,result,tactic,source_ref,person_ref,offence_group,offence_text,item_kind,weapon_type,drug_class,drug_type,quantity,unit,cash_gbp
 vehicle_stop,VS-1,2023-08-01T10:00:00+01:00,52.235,-0.895,AB12CDE,anpr_hit,arrest,ANPR stops,,,,,,,,,,,
 arrest,ARR-1,2023-08-01T10:20:00+01:00,52.235,-0.895,,,,,VS-1,P-0001,Drug offences|Possession of weapons offences,PWITS class A|possession of a knife,weapon,knife,,,,,
-arrest,ARR-1,2023-08-01T10:20:00+01:00,,,,,,,,,,,drug,,A,cocaine,10,g,
-arrest,ARR-1,,,,,,,,,,,,cash,,,,,,500.00
+,ARR-1,,,,,,,,,,,,drug,,A,cocaine,10,g,
+,ARR-1,,,,,,,,,,,,cash,,,,,,500.00
 """
 
 
@@ -131,3 +131,68 @@ def test_arbitrary_rows_import_whole_or_not_at_all(engine, tmp_path_factory, row
     else:
         assert _count(engine) == before + report.records_created
         assert report.records_created + report.records_skipped <= report.rows_read
+
+
+HEAD = "kind,ref,occurred_at,lat,lon,person_ref,offence_group,offence_text,item_kind,drug_class,drug_type,quantity,unit\n"
+OK_ROW = "arrest,A-{n},2023-08-02T10:00:00+01:00,52.235,-0.895,P-{n},Robbery,robbery,,,,,\n"
+
+
+@pytest.mark.parametrize(("row", "field", "value", "problem"), [
+    ("arrest,B-1,2023-08-02T10:00:00+01:00,52.235,-0.895,P-9,Crimes,x,,,,,", "offence_group", "Crimes",
+     "offence group was 'Crimes'"),
+    ("arrest,B-1,2019-08-02T10:00:00+01:00,52.235,-0.895,P-9,Robbery,robbery,,,,,", "occurred_at",
+     "2019-08-02T10:00:00+01:00", "2019-08-02 is before operation 'op-test' started (2023-07-31 to 2023-10-08)"),
+    ("arrest,B-1,2023-11-02T10:00:00+00:00,52.235,-0.895,P-9,Robbery,robbery,,,,,", "occurred_at",
+     "2023-11-02T10:00:00+00:00", "after operation 'op-test' ended"),
+    ("arrest,B-1,2023-08-02T10:00:00+01:00,52.235,-0.895,P-9,Robbery,robbery,drug,A,cocaine,-5,g", "quantity", "-5",
+     "greater than 0"),
+    ("arrest,B-1,2023-08-02T10:00:00+01:00,52.235,-0.895,P-9,Robbery,robbery,drug,A,cocaine,5,bags", "unit", "bags",
+     "unit was 'bags'"),
+    ("arrest,B-1,2023-08-02T10:00:00+01:00,53.35,-6.26,P-9,Robbery,robbery,,,,,", "lat", "53.35",
+     "outside the United Kingdom"),
+    ("arrest,A-1,2023-08-02T10:00:00+01:00,52.235,-0.895,P-1,Robbery,robbery,,,,,", "ref", "A-1",
+     "duplicate reference (first on line 2)"),
+])
+def test_each_bad_input_of_the_issue_names_line_column_value_and_problem(engine, tmp_path, row, field, value, problem):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEAD + OK_ROW.format(n=1) + row + "\n" + OK_ROW.format(n=2), encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(ImportFailed) as info:
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    [err] = info.value.errors
+    assert (err.path, err.line, err.field, err.value) == (str(path), 3, field, value)
+    assert problem in err.problem
+    assert f"line 3, field {field!r}, value {value!r}: " in str(info.value)
+    assert _count(engine) == 0
+
+
+def test_identical_duplicate_rows_are_refused_not_double_counted(engine, tmp_path):
+    row = "seizure,SZ-9,2023-08-02T10:00:00+01:00,52.235,-0.895,,,,weapon,,,,\n"
+    path = tmp_path / "dup.csv"
+    path.write_text(HEAD.replace("item_kind,drug_class", "item_kind,drug_class") + row + row, encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(ImportFailed, match="duplicate reference"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+
+
+def test_a_deleted_records_ref_can_be_used_again(engine, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text(HEAD + OK_ROW.format(n=1), encoding="utf-8")
+    with session_scope(engine) as s:
+        [rid] = import_csv(s, path=path, operation="op-test", entered_by="analyst").record_ids
+    with session_scope(engine) as s:
+        service.delete(s, record_id=rid, deleted_by="sgt", reason="wrong operation")
+    with session_scope(engine) as s:
+        assert import_csv(s, path=path, operation="op-test", entered_by="analyst").records_created == 1
+        assert service.history(s, record_id=rid)[-1].state["ref"] == "A-1"
+
+
+def test_spreadsheet_artefacts_are_named(engine, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("kind,occurred_at,,\narrest,2023-08-02T10:00:00+01:00,,\n", encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(RowError, match="column 3 has no name"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    path.write_text("kind;occurred_at\narrest;2023\n", encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(RowError, match="separated by ';'"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    path.write_text("kind,occurred_at,kind\narrest,2023,arrest\n", encoding="utf-8")
+    with session_scope(engine) as s, pytest.raises(RowError, match="field 'kind': column appears more than once"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")

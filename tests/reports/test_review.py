@@ -77,8 +77,9 @@ def ledger(any_engine):
         # On the last evening of the period (UK summer time) and just after it.
         late = _add(s, kind="arrest", ref="A-late", occurred_at="2023-10-08T23:30:00+01:00", person_ref="P-3",
                     offences=[{"group": "Robbery", "text": "robbery"}])
-        _add(s, kind="arrest", ref="A-after", occurred_at="2023-10-09T00:30:00+01:00", person_ref="P-4",
-             offences=[{"group": "Robbery", "text": "robbery"}])
+        # Only court outcomes may come after an operation has ended.
+        _add(s, kind="court_outcome", ref="C-after", occurred_at="2023-10-09T00:30:00+01:00", case_ref="K9",
+             sentence_type="fine")
         ids["late"] = late.id
         log = intel_service.create(s, log_in=IntelLogCreate(
             ref="INT-1", operation=OP, intel_date=date(2023, 8, 3), recorded_at="2023-08-03T09:00:00+01:00",
@@ -153,8 +154,9 @@ def test_period_filter_uses_uk_local_days(ledger):
     engine, ids = ledger
     r = _review(engine, start=date(2023, 10, 8), end=date(2023, 10, 8))
     assert figure(r, "arrests")["record_ids"] == [ids["late"]]
+    assert figure(r, "court_outcomes")["value"] == 0
     r = _review(engine, start=date(2023, 10, 9), end=date(2023, 10, 9))
-    assert figure(r, "arrests")["value"] == 1
+    assert (figure(r, "arrests")["value"], figure(r, "court_outcomes")["value"]) == (0, 1)
     with pytest.raises(InvalidInput, match="--to 2023-08-01 is before --from 2023-09-01"):
         _review(engine, start=date(2023, 9, 1), end=date(2023, 8, 1))
     with session_scope(engine) as s, pytest.raises(NotFound, match="operation 'op-zzz' not found"):
@@ -185,7 +187,7 @@ def test_review_never_names_a_person(ledger):
     engine, _ = ledger
     r = _review(engine)
     text = json.dumps(r) + render(r, "html") + render(r, "md")
-    for person in ("P-1", "P-2", "P-3"):
+    for person in ("P-1", "P-2", "P-3"):  # never shown
         assert f'"{person}"' not in text and f">{person}<" not in text and f" {person} " not in text
 
 

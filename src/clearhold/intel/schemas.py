@@ -77,6 +77,11 @@ class IntelLogCreate(BaseModel):
                 raise ValueError("handling_instructions are required: an item has handling code C")
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon go together")
+        if self.lat is not None:
+            from clearhold.geo.uk import in_uk
+
+            if not in_uk(self.lon, self.lat):
+                raise ValueError(f"lat/lon ({self.lat}, {self.lon}) is outside the United Kingdom")
         if self.intel_date > self.recorded_at.date():
             raise ValueError(f"intel_date {self.intel_date} is after recorded_at {self.recorded_at.date()}")
         return self

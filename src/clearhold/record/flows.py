@@ -125,6 +125,10 @@ def _item(row: dict[str, Any]) -> dict[str, Any] | None:
     return {k: v for k, v in item.items() if v is not None}
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _record_dict(operation: str, kind: str, row: dict[str, Any]) -> dict[str, Any]:
     fields = CREATE_MODELS.get(kind)
     if fields is None:
@@ -134,7 +138,7 @@ def _record_dict(operation: str, kind: str, row: dict[str, Any]) -> dict[str, An
         if value is None or col in ITEM_COLUMNS or col in ("kind", "source_ref", "offence_group", "offence_text"):
             continue
         if col not in fields.model_fields:
-            raise InvalidInput(f"{col}: not a field of a {kind} record")
+            raise InvalidInput(f"{col}: not a field of {_article(kind)} {kind.replace('_', ' ')} record")
         data[col] = value
     if kind == "arrest":
         groups = (row.get("offence_group") or "").split("|")
@@ -157,9 +161,15 @@ def import_csv(
     path = Path(path)
     p = str(path)
     header, rows = _read_rows(path)
+    for i, h in enumerate(header, start=1):
+        if not h:
+            raise RowError(p, 1, None, f"column {i} has no name (remove empty columns, e.g. left by a spreadsheet)")
+        if header.count(h) > 1:
+            raise RowError(p, 1, h, "column appears more than once")
     unknown = [h for h in header if h not in allowed_columns()]
     if unknown:
-        raise RowError(p, 1, unknown[0], f"unknown column; allowed columns are: {', '.join(sorted(allowed_columns()))}")
+        hint = " (is the file separated by ';' rather than ','?)" if ";" in unknown[0] else ""
+        raise RowError(p, 1, unknown[0][:60], f"unknown column{hint}; allowed columns are: {', '.join(sorted(allowed_columns()))}")
     if "occurred_at" not in header:
         raise RowError(p, 1, "occurred_at", "required column is missing")
     if kind is None and "kind" not in header:
@@ -169,38 +179,37 @@ def import_csv(
     report = ImportReport(path=p, rows_read=len(rows))
     errors: list[RowError] = []
     # Group rows into records: rows sharing a ref are one record with several items.
-    groups: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
+    groups: list[tuple[int, dict[str, Any], list[dict[str, Any]], list[tuple[int, dict[str, Any]]]]] = []
     by_ref: dict[str, int] = {}
     for line, raw in rows:
         try:
             row = {c: _convert(p, line, c, v) for c, v in raw.items()}
-            row_kind = row.get("kind") or kind
-            if kind is not None and row.get("kind") not in (None, kind):
-                raise InvalidInput(f"kind: {row['kind']!r} but --kind {kind} was given")
-            if row_kind is None:
-                raise InvalidInput("kind: missing")
-            row["kind"] = row_kind
             item = _item(row)
             ref = row.get("ref")
+            if ref is None or ref not in by_ref:
+                row_kind = row.get("kind") or kind
+                if kind is not None and row.get("kind") not in (None, kind):
+                    raise InvalidInput(f"kind: {row['kind']!r} but --kind {kind} was given")
+                if row_kind is None:
+                    raise InvalidInput("kind: missing")
+                row["kind"] = row_kind
             if ref is not None and ref in by_ref:
-                first_line, first, items = groups[by_ref[ref]]
-                for c, v in row.items():
-                    if c in ITEM_COLUMNS or v is None:
-                        continue
-                    if first.get(c) != v:
-                        raise InvalidInput(f"{c}: ref {ref!r} was first given on line {first_line} with {c}={first.get(c)!r}")
-                if item is None:
-                    raise InvalidInput(f"ref: {ref!r} repeats line {first_line} without an item to add")
+                first_line, _, items, item_rows = groups[by_ref[ref]]
+                given = [c for c, v in row.items() if v is not None and c not in ITEM_COLUMNS and c not in ("ref", "kind")]
+                if given or item is None:
+                    raise InvalidInput(
+                        f"ref: duplicate reference (first on line {first_line}); a row that adds an item to that "
+                        "record gives only ref and the item columns")
                 items.append(item)
+                item_rows.append((line, raw))
                 continue
             if ref is not None:
                 by_ref[ref] = len(groups)
-            groups.append((line, row, [item] if item else []))
+            groups.append((line, row, [item] if item else [], [(line, raw)] if item else []))
         except RowError as exc:
             errors.append(exc)
         except InvalidInput as exc:
-            field_name, _, problem = str(exc).partition(": ")
-            errors.append(RowError(p, line, field_name if problem else None, problem or str(exc)))
+            errors.append(_row_error(p, line, str(exc), raw))
 
     outer = session.begin_nested()  # the import's own all-or-nothing, whatever the caller does next
     try:
@@ -216,12 +225,51 @@ def import_csv(
     return report
 
 
+# Model-level checks name their fields in the message; the first one named is the column.
+_CROSS_FIELD = ("lat/lon", "lat", "easting/northing", "easting", "ended_at", "custodial_months", "source_record_id")
+_ITEM_FIELD_TO_COLUMN = {"description": "item_description", "count": "item_count"}
+_OFFENCE_FIELD_TO_COLUMN = {"group": "offence_group", "text": "offence_text"}
+
+
+def _column_of(loc: list[str], line: int, item_rows: list[tuple[int, dict[str, Any]]]) -> tuple[str | None, int]:
+    """The CSV column (and line) a validation location points at: items.2.quantity -> quantity
+    on the line of the second item."""
+    if not loc:
+        return None, line
+    if loc[0] == "items" and len(loc) >= 2 and loc[1].isdigit():
+        index = int(loc[1])
+        item_line = item_rows[index][0] if index < len(item_rows) else line
+        column = _ITEM_FIELD_TO_COLUMN.get(loc[2], loc[2]) if len(loc) > 2 else "item_kind"
+        return column, item_line
+    if loc[0] == "offences":
+        return (_OFFENCE_FIELD_TO_COLUMN.get(loc[2], loc[2]) if len(loc) > 2 else "offence_group"), line
+    if loc[0] == "source_record_id":
+        return "source_ref", line
+    return {"lat/lon": "lat", "easting/northing": "easting"}.get(loc[0], loc[0]), line
+
+
+def _row_error(p: str, line: int, message: str, raw: dict[str, str],
+               item_rows: list[tuple[int, dict[str, Any]]] | None = None) -> RowError:
+    """A service or schema message ``field: problem`` as a RowError naming column and value."""
+    field_name, _, problem = message.partition(": ")
+    if not problem or " " in field_name:
+        return RowError(p, line, None, message)
+    loc = field_name.split(".")
+    if loc[0] == "items" and len(loc) >= 2 and loc[1].isdigit():  # the service counts items from 1
+        loc[1] = str(int(loc[1]) - 1)
+    column, at = _column_of(loc, line, item_rows or [])
+    source = dict(item_rows)[at] if item_rows and at in dict(item_rows) else raw
+    value = source.get(column) if column else None
+    return RowError(p, at, column, problem, value if value not in ("", None) else None)
+
+
 def _create_all(session: Session, p: str, operation: str, entered_by: str, groups, skip_existing: bool,
                 report: ImportReport, errors: list[RowError]) -> None:
     ctx = service.new_context(session)
     ids_by_ref: dict[str, int] = {}
-    for line, row, items in groups:
+    for line, row, items, item_rows in groups:
         ref = row.get("ref")
+        raw = {k: ("" if v is None else str(v)) for k, v in row.items()}
         try:
             data = _record_dict(operation, row["kind"], row)
             data["items"] = items
@@ -246,14 +294,17 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
                 ids_by_ref[ref] = service.get_by_ref(session, operation_slug=operation, ref=ref).id
                 report.records_skipped += 1
                 continue
-            errors.append(RowError(p, line, "ref", f"{exc}; use --skip-existing to re-import a file"))
+            errors.append(RowError(p, line, "ref", f"{exc}; use --skip-existing to re-import a file", ref))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = [str(x) for x in err["loc"] if str(x) not in CREATE_MODELS]
-                errors.append(RowError(p, line, ".".join(loc) or None, err["msg"].removeprefix("Value error, ")))
+                problem = err["msg"].removeprefix("Value error, ")
+                if not loc:  # a check across fields: name the first field its message names
+                    loc = [next((f for f in _CROSS_FIELD if problem.startswith(f) or f" {f} " in f" {problem}"), "")]
+                    loc = [x for x in loc if x]
+                column, at = _column_of(loc, line, item_rows)
+                source = dict(item_rows).get(at, raw) if item_rows else raw
+                value = source.get(column) if column else None
+                errors.append(RowError(p, at, column, problem, value if value not in ("", None) else None))
         except (InvalidInput, NotFound) as exc:
-            field_name, _, problem = str(exc).partition(": ")
-            if problem and " " not in field_name:
-                errors.append(RowError(p, line, field_name, problem))
-            else:
-                errors.append(RowError(p, line, None, str(exc)))
+            errors.append(_row_error(p, line, str(exc), raw, item_rows))

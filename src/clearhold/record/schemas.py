@@ -118,9 +118,22 @@ class _RecordBase(_Model):
             raise ValueError("lat and lon go together: give both or neither")
         if (self.easting is None) != (self.northing is None):
             raise ValueError("easting and northing go together: give both or neither")
+        _check_in_uk(self.lat, self.lon, self.easting, self.northing)
         if self.ended_at is not None and self.ended_at < self.occurred_at:
             raise ValueError(f"ended_at {self.ended_at.isoformat()} is before occurred_at {self.occurred_at.isoformat()}")
         return self
+
+
+def _check_in_uk(lat, lon, easting, northing) -> None:
+    from clearhold.geo.bng import to_wgs84
+    from clearhold.geo.uk import in_uk
+
+    if lat is not None and not in_uk(lon, lat):
+        raise ValueError(f"lat/lon ({lat}, {lon}) is outside the United Kingdom (latitude first, then longitude)")
+    if easting is not None:
+        lo, la = to_wgs84(easting, northing)
+        if not in_uk(lo, la):
+            raise ValueError(f"easting/northing ({easting:.0f}, {northing:.0f}) is outside the United Kingdom")
 
 
 def _person(v: str) -> str:

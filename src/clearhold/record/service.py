@@ -8,7 +8,7 @@ figure but stays in the history).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -124,6 +124,23 @@ def _place(data) -> tuple[float | None, float | None, float | None, float | None
     return None, None, None, None
 
 
+LOCAL_TZ = "Europe/London"
+
+
+def _check_in_operation(op: Operation, data) -> None:
+    """A record happens within its operation (UK local days); court outcomes may come after it ends."""
+    from zoneinfo import ZoneInfo
+
+    day = data.occurred_at.astimezone(ZoneInfo(LOCAL_TZ)).date()
+    span = f"{op.starts_on} to {op.ends_on or 'open'}"
+    if day < op.starts_on:
+        raise InvalidInput(f"occurred_at: {day} is before operation {op.slug!r} started ({span})")
+    if op.ends_on is not None and day > op.ends_on and data.kind != "court_outcome":
+        raise InvalidInput(f"occurred_at: {day} is after operation {op.slug!r} ended ({span})")
+    if data.occurred_at > utcnow() + timedelta(hours=1):
+        raise InvalidInput(f"occurred_at: {data.occurred_at.isoformat()} is in the future")
+
+
 def _build_items(ctx: _Context, items) -> list[SeizedItem]:
     out = []
     for seq, it in enumerate(items, start=1):
@@ -154,6 +171,7 @@ def _apply(ctx: _Context, record: Record, data, *, rebuild_items: bool = True) -
     if record.operation_id is not None and record.operation_id != op.id:
         raise InvalidInput("operation: a record cannot move to another operation; delete it and record it there")
     record.operation_id = op.id
+    _check_in_operation(op, data)
     record.ref = data.ref
     record.occurred_at = data.occurred_at
     record.ended_at = data.ended_at
@@ -192,8 +210,9 @@ def _apply(ctx: _Context, record: Record, data, *, rebuild_items: bool = True) -
 def _ref_taken(session: Session, operation_id: int, ref: str | None, record_id: int | None) -> bool:
     if ref is None:
         return False
-    stmt = select(Record.id).where(Record.operation_id == operation_id, Record.ref == ref)
-    found = session.scalar(stmt)
+    stmt = select(Record.id).where(Record.operation_id == operation_id, Record.ref == ref, Record.deleted_at.is_(None))
+    with session.no_autoflush:
+        found = session.scalar(stmt)
     return found is not None and found != record_id
 
 
@@ -366,18 +385,22 @@ def correct(session: Session, *, record_id: int, correction: RecordCorrection, c
     if unknown:
         raise InvalidInput(f"{unknown[0]} is not a field of a {record.kind} record")
     merged = {**current, **correction.changes}
-    if ("easting" in correction.changes or "northing" in correction.changes) and "lat" not in correction.changes:
+    moved = {"lat", "lon", "easting", "northing"} & set(correction.changes)
+    if moved and "lat" not in correction.changes:
         merged.pop("lat", None)
         merged.pop("lon", None)
+    if moved and "area" not in correction.changes:
+        merged["area"] = None  # placed again from the new location
     try:
         data = parse_record(_jsonable(merged))
     except ValidationError as exc:
         raise InvalidInput(validation_message(exc)) from None
     before = to_input(session, record)
+    if _ref_taken(session, record.operation_id, data.ref, record.id):
+        raise Conflict(f"ref {data.ref!r} already exists in operation {data.operation!r}")
     ctx = _Context(session, price_table_version or _default_price_table())
-    _apply(ctx, record, data, rebuild_items="items" in correction.changes)
-    if _ref_taken(session, record.operation_id, record.ref, record.id):
-        raise Conflict(f"ref {record.ref!r} already exists in operation {data.operation!r}")
+    with session.no_autoflush:
+        _apply(ctx, record, data, rebuild_items="items" in correction.changes)
     after = to_input(session, record)
     changed = sorted(k for k in after if _jsonable(after[k]) != _jsonable(before.get(k)))
     if not changed:
@@ -405,7 +428,9 @@ def delete(session: Session, *, record_id: int, deleted_by: str, reason: str) ->
     record.deletion_reason = reason
     record.version += 1
     session.flush()
-    _history(session, record, "delete", deleted_by, reason, [])
+    _history(session, record, "delete", deleted_by, reason, [])  # keeps the ref it had
+    record.ref = None  # a deleted record's reference can be used again
+    session.flush()
     return record
 
 

@@ -38,7 +38,7 @@ def console():
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True, markup=False, highlight=False)
+    return Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def _json_default(value: Any) -> Any:

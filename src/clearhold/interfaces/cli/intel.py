@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -47,6 +48,28 @@ def add(
         with session_scope(engine_for(database)) as s:
             out = _state(service.create(s, log_in=log_in, entered_by=user))
     emit_json(out) if as_json else console().print(f"recorded intelligence log {out['ref']}")
+
+
+@intel_app.command("import")
+def import_(
+    path: Path,
+    operation: Annotated[str | None, typer.Option(help="Operation slug the logs belong to")] = None,
+    user: UserOpt = "cli",
+    database: DatabaseOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a CSV of intelligence logs (one row per graded item): all or nothing."""
+    from dataclasses import asdict
+
+    from clearhold.intel.flows import import_csv
+    from clearhold.storage.database import session_scope
+
+    with handled_errors(), session_scope(engine_for(database)) as s:
+        report = import_csv(s, path=path, operation=operation, entered_by=user)
+    if as_json:
+        emit_json(asdict(report))
+    else:
+        console().print(f"{path}: {report.rows_read} rows read, {report.logs_created} logs with {report.items_created} graded items")
 
 
 @intel_app.command("list")
