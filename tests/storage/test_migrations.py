@@ -26,3 +26,22 @@ def test_sqlite_uses_wal_and_foreign_keys(sqlite_engine):
     with sqlite_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_database_made_by_an_older_migration_upgrades_in_place(tmp_path, any_engine):
+    """Data written under the foundation revision survives the later revisions."""
+    import sqlalchemy as sa
+
+    downgrade(any_engine, "base")
+    upgrade(any_engine, "20261121_0001_foundation")
+    with any_engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO operations (slug, name, starts_on, created_by, created_at) "
+            "VALUES ('op-old', 'Old', '2023-01-01', 'x', '2023-01-01 00:00:00')"))
+    upgrade(any_engine)
+    from clearhold.operation import service
+    from clearhold.storage.database import session_scope
+
+    with session_scope(any_engine) as s:
+        op = service.get(s, slug="op-old")
+        assert (op.name, op.synthetic) == ("Old", False)

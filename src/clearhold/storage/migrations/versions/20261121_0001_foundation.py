@@ -36,7 +36,6 @@ def upgrade() -> None:
     sa.Column('force', sa.String(length=100), nullable=True),
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=True),
-    sa.Column('synthetic', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('created_by', sa.String(length=100), nullable=False),
     sa.Column('created_at', clearhold.storage.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_operations')),
