@@ -38,7 +38,7 @@ def durable_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB of pages: index inserts stay in memory
-            cursor.execute("PRAGMA wal_autocheckpoint=10000")  # fewer, larger checkpoints under load
+            cursor.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the commit path (IngestEngine)
             cursor.close()
     return engine
 
@@ -67,6 +67,8 @@ class IngestEngine:
         self._committed_live: service.LiveIndex | None = None
         self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anpr-index")
         self._next: Future | None = None
+        self._stop_checkpoints = threading.Event()
+        self._checkpointer: threading.Thread | None = None
         self.commits = 0
 
     def start(self) -> None:
@@ -75,6 +77,23 @@ class IngestEngine:
         self._checked = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="anpr-writer", daemon=True)
         self._thread.start()
+        if self.engine.dialect.name == "sqlite":
+            self._stop_checkpoints.clear()
+            self._checkpointer = threading.Thread(target=self._checkpoints, name="anpr-checkpoint", daemon=True)
+            self._checkpointer.start()
+
+    def _checkpoints(self, every_s: float = 1.0) -> None:
+        """Copy the WAL into the database in the background (PASSIVE: never blocks the writer),
+        so no commit, and no alert waiting on it, pays for a checkpoint."""
+        conn = self.engine.raw_connection()
+        try:
+            while not self._stop_checkpoints.wait(every_s):
+                try:
+                    conn.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except Exception:  # noqa: BLE001 - busy or locked: try again next time
+                    continue
+        finally:
+            conn.close()
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -82,6 +101,10 @@ class IngestEngine:
             self._thread.join(timeout=30)
             self._thread = None
         self._builder.shutdown(wait=True, cancel_futures=True)
+        self._stop_checkpoints.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=30)
+            self._checkpointer = None
 
     def submit(self, reads: list[ReadIn | dict], received_at=None) -> Future:
         job = _Job(reads, received_at or utcnow())
