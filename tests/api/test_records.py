@@ -175,3 +175,28 @@ def test_review_cache_builds_once_under_concurrency():
     assert cache.get(("k",), lambda: {"n": "rebuilt"}) == {"n": "rebuilt"}  # evicted (size 2)
     with pytest.raises(ValueError, match="size was 0"):
         ReviewCache(size=0)
+
+
+def test_anpr_office_api_acknowledge_and_outcome(live):
+    import importlib.util
+
+    if importlib.util.find_spec("clearhold.anpr.service") is None:
+        pytest.skip("the ANPR domain is not in this build")
+    with live.client("officer") as c:
+        hits = c.get("/api/v1/anpr/hits", params={"status": "new"}).json()
+        hit_id = next(h["id"] for h in hits if h["read_ref"] == "R-1")
+        unviewed = c.post(f"/api/v1/anpr/hits/{hit_id}/acknowledge", json={"decision": "accept", "image_viewed": False})
+        assert unviewed.status_code == 403 and "without viewing the image" in unviewed.json()["detail"]
+        early = c.post(f"/api/v1/anpr/hits/{hit_id}/outcome", json={"outcome": "stopped"})
+        assert early.status_code == 409
+        ok = c.post(f"/api/v1/anpr/hits/{hit_id}/acknowledge", json={"decision": "accept", "image_viewed": True})
+        assert (ok.json()["status"], ok.json()["acknowledged_by"]) == ("accepted", "officer")
+        done = c.post(f"/api/v1/anpr/hits/{hit_id}/outcome", json={"outcome": "arrest"})
+        assert (done.json()["outcome"], done.json()["outcome_by"]) == ("arrest", "officer")
+        assert c.get("/api/v1/anpr/hotlist").status_code == 403  # officers do not manage hotlists
+    with live.client("analyst") as c:
+        assert [e["vrm"] for e in c.get("/api/v1/anpr/hotlist").json()] == ["AB12CDE"]
+        no_reason = c.post("/api/v1/anpr/search", json={"pattern": "AB12CDE", "reason": ""})
+        assert no_reason.status_code == 422 and no_reason.json()["detail"][0]["loc"] == ["body", "reason"]
+    with live.client("partner") as c:
+        assert c.get("/api/v1/anpr/hits").status_code == 403

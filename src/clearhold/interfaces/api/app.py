@@ -24,7 +24,7 @@ _API_ROUTERS = [
     ("health", None), ("account", None), ("users", None), ("audit", None),
     ("operations", "clearhold.operation.service"), ("records", "clearhold.record.service"),
     ("review", "clearhold.reports.review"), ("intel", "clearhold.intel.service"),
-    ("analysis", "clearhold.evaluation.scorecards"),
+    ("analysis", "clearhold.evaluation.scorecards"), ("anpr_office", "clearhold.anpr.service"),
 ]
 
 
