@@ -171,3 +171,16 @@ def test_demo_loads_the_synthetic_network(tmp_path):
     result = run("demo", "--seed", "4", "--days", "1", "--cameras", "30", "--vehicles", "150", "--hotlisted", "10",
                  "--operation", "nope", "--stops", "1", "--arrests", "0", env={**env, "CLEARHOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}"})
     assert result.exit_code == 1 and "nope" in flat(result.stderr)
+
+
+def test_preserve(files, tmp_path):
+    env = {"CLEARHOLD_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
+    run("import", str(files / "reads.csv"), env=env)
+    result = run("preserve", "r1", "r2", "--investigation", "Op X", "--json", env=env)
+    assert (result.exit_code, json.loads(result.stdout)) == (0, {"preserved": 2, "investigation": "Op X"})
+    result = run("preserve", "r3", "nope", "--investigation", "Op X", "--json", env=env)
+    assert (result.exit_code, json.loads(result.stdout)["preserved"]) == (1, 1)  # one read does not exist
+    result = run("preserve", "r3", "--investigation", " ", env=env)
+    assert result.exit_code == 2 and "investigation was empty" in flat(result.stderr)
+    last = json.loads(run("audit", "list", "--limit", "1", "--json", env=env).stdout)[0]
+    assert (last["action"], last["reason"], last["result_count"]) == ("preserve", "Op X", 1)

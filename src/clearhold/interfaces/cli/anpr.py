@@ -481,6 +481,24 @@ def purge_cmd(
         console().print(f"  {cam}: {n}")
 
 
+@anpr.command("preserve")
+def preserve_cmd(
+    read_ids: Annotated[list[str], typer.Argument(help="read_id of each read to keep past 12 months.")],
+    investigation: Annotated[str, typer.Option("--investigation", help="The named investigation or prosecution.")],
+    user: UserOpt, database: DatabaseOpt = None, json_out: JsonOpt = False,
+) -> None:
+    """Preserve reads for a named investigation (the purge keeps them; audited)."""
+    from clearhold.anpr import service
+    from clearhold.storage.database import session_scope
+
+    with handled_errors(), session_scope(engine_for(database)) as session:
+        n = service.preserve(session, read_ids=read_ids, investigation=investigation, by=user)
+    out = {"preserved": n, "investigation": investigation}
+    emit_json(out) if json_out else console().print(f"{n} reads preserved for {investigation}")
+    if n < len(set(read_ids)):
+        raise typer.Exit(1)
+
+
 @audit_app.command("verify")
 def audit_verify(database: DatabaseOpt = None, json_out: JsonOpt = False) -> None:
     """Recompute the hash chain; exit 1 if any row was changed, removed or inserted."""
