@@ -157,7 +157,9 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
         "attribution": ATTRIBUTION,
     }
     review["summary"] = summary_paragraph(review)
-    return review
+    from clearhold.reports.sections import add_scorecards
+
+    return add_scorecards(review)
 
 
 class _Context:
