@@ -43,3 +43,20 @@ def test_bad_rows(any_engine, tmp_path, rows, line, field, value, problem):
     assert problem in err.problem
     with session_scope(any_engine) as s:
         assert service.list_(s) == []
+
+
+def test_cli_list_shows_grades_not_content(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from clearhold.interfaces.cli.main import app
+
+    path = tmp_path / "intel.csv"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(app, ["intel", "import", str(path)]).exit_code == 0
+    listed = json.loads(runner.invoke(app, ["intel", "list", "--json"]).stdout)
+    assert [i for i in listed[0]["items"]] == [{"seq": 1, "grade": "2BP"}, {"seq": 2, "grade": "3CP"}]
+    shown = json.loads(runner.invoke(app, ["intel", "show", "INT-1", "--json"]).stdout)
+    assert shown["items"][0]["text"] == "Subject deals from the flat."

@@ -16,13 +16,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(intel_app, name="intel")
 
 
-def _state(log) -> dict:
+def _state(log, *, content: bool = True) -> dict:
+    """A log as JSON; ``content=False`` leaves out the graded text (lists show grades only)."""
     return {
         "id": log.id, "ref": log.ref, "intel_date": log.intel_date.isoformat(), "recorded_at": log.recorded_at.isoformat(),
         "recording_officer": log.recording_officer, "source_ref": log.source_ref, "security_marking": log.security_marking,
         "grading_system": log.grading_system, "handling_instructions": log.handling_instructions, "subject": log.subject,
-        "items": [{"seq": i.seq, "grade": i.grade, "text": i.text} for i in log.items],
-        "sanitised": log.sanitised, "sanitised_text": log.sanitised_text, "sanitised_by": log.sanitised_by,
+        "items": [{"seq": i.seq, "grade": i.grade, **({"text": i.text} if content else {})} for i in log.items],
+        "sanitised": log.sanitised, "sanitised_text": log.sanitised_text if content else None,
+        "sanitised_by": log.sanitised_by,
         "originator_approval_by": log.originator_approval_by,
         "disseminations": [{"recipient": d.recipient, "recipient_is_police": d.recipient_is_police, "purpose": d.purpose,
                             "authorised_by": d.authorised_by, "sanitised_copy": d.sanitised_copy,
@@ -79,7 +81,7 @@ def list_(operation: Annotated[str | None, typer.Option()] = None, database: Dat
     from clearhold.storage.database import session_scope
 
     with handled_errors(), session_scope(engine_for(database)) as s:
-        rows = [_state(x) for x in service.list_(s, operation_slug=operation)]
+        rows = [_state(x, content=False) for x in service.list_(s, operation_slug=operation)]
     if as_json:
         emit_json(rows)
         return
