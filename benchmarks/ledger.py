@@ -350,6 +350,8 @@ def main() -> None:
         text_json, json_s = timed(render, review, "json")
         text_html, html_s = timed(render, review, "html")
         select_s, dumps_s, raw_json_bytes = floor_select_and_dumps(engine, slug)
+        # The JSON form is exactly json.dumps(review, ensure_ascii=False, indent=2) (checked untimed).
+        assert text_json == json.dumps(review, ensure_ascii=False, indent=2), "render(review, 'json') changed"
 
         fig = {
             "rows": args.rows, "backend": backend,

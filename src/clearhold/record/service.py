@@ -81,6 +81,8 @@ class _Context:
         self._areas: dict[str, Area] = {}
         self._locators: dict[int, area_service.AreaLocator] = {}
         self._price_table = None
+        self._area_slugs: dict[int, str] = {}
+        self._bng: dict[tuple[float, float], tuple[float, float]] = {}
 
     def operation(self, slug: str) -> Operation:
         if slug not in self._ops:
@@ -105,13 +107,37 @@ class _Context:
             self._price_table = prices.get(self.session, version=self.price_table_version)
         return self._price_table
 
+    def area_slug(self, area_id: int | None) -> str | None:
+        """The slug of an area found by ``locate`` (one query per import, not per record)."""
+        if area_id is None:
+            return None
+        if area_id not in self._area_slugs:
+            self._area_slugs.update((i, slug) for i, slug in self.session.execute(select(Area.id, Area.slug)))
+        return self._area_slugs[area_id]
 
-def _place(data) -> tuple[float | None, float | None, float | None, float | None]:
+    def prime_bng(self, lons, lats) -> None:
+        """Convert many lon/lat pairs to BNG in one vectorised call; ``_place`` then looks them up."""
+        from clearhold.geo.bng import to_bng
+
+        if len(lons):
+            xs, ys = to_bng(lons, lats)
+            self._bng.update(zip(zip(lons, lats, strict=True), zip(xs.tolist(), ys.tolist(), strict=True), strict=True))
+
+    def bng(self, lon: float, lat: float) -> tuple[float, float]:
+        found = self._bng.get((lon, lat))
+        if found is None:
+            from clearhold.geo.bng import to_bng
+
+            found = tuple(float(v) for v in to_bng(lon, lat))
+        return found
+
+
+def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | None, float | None, float | None]:
     from clearhold.geo.bng import to_bng, to_wgs84
 
     lat, lon, e, n = data.lat, data.lon, data.easting, data.northing
     if lat is not None:
-        x, y = (float(v) for v in to_bng(lon, lat))
+        x, y = ctx.bng(lon, lat) if ctx is not None else (float(v) for v in to_bng(lon, lat))
         if e is not None and ((x - e) ** 2 + (y - n) ** 2) ** 0.5 > 50:
             raise InvalidInput(
                 f"easting/northing ({e:.0f}, {n:.0f}) are more than 50 m from lat/lon ({lat}, {lon}) = "
@@ -141,28 +167,45 @@ def _check_in_operation(op: Operation, data) -> None:
         raise InvalidInput(f"occurred_at: {data.occurred_at.isoformat()} is in the future")
 
 
-def _build_items(ctx: _Context, items) -> list[SeizedItem]:
+def _item_values(ctx: _Context, items) -> list[dict[str, Any]]:
+    """The seized_items columns of validated items (drug values from the price table)."""
     out = []
     for seq, it in enumerate(items, start=1):
-        item = SeizedItem(
-            seq=seq, item_kind=it.item_kind, description=it.description, drug_class=it.drug_class,
-            drug_type=it.drug_type, quantity=it.quantity, unit=it.unit, weapon_type=it.weapon_type,
-            disposition=it.disposition, count=it.count,
-            cash_pence=int(it.cash_gbp * 100) if it.cash_gbp is not None else None,
-        )
+        row = {
+            "seq": seq, "item_kind": it.item_kind, "description": it.description, "drug_class": it.drug_class,
+            "drug_type": it.drug_type, "quantity": it.quantity, "unit": it.unit, "value_pence": None,
+            "value_basis": None, "price_table_version": None, "weapon_type": it.weapon_type,
+            "disposition": it.disposition, "count": it.count,
+            "cash_pence": int(it.cash_gbp * 100) if it.cash_gbp is not None else None,
+        }
         if it.item_kind == "drug":
             if it.value_gbp is not None:
-                item.value_pence, item.value_basis = int(it.value_gbp * 100), "manual"
+                row["value_pence"], row["value_basis"] = int(it.value_gbp * 100), "manual"
             else:
                 try:
                     v = prices.value_of(ctx.price_table(), drug_type=it.drug_type, drug_class=it.drug_class,
                                         quantity=it.quantity, unit=it.unit)
                 except InvalidInput as exc:
                     raise InvalidInput(f"items.{seq}: {exc}") from None
-                item.value_pence, item.value_basis, item.price_table_version = (
+                row["value_pence"], row["value_basis"], row["price_table_version"] = (
                     v.value_pence, "price_table", v.price_table_version)
-        out.append(item)
+        out.append(row)
     return out
+
+
+def _build_items(ctx: _Context, items) -> list[SeizedItem]:
+    return [SeizedItem(**row) for row in _item_values(ctx, items)]
+
+
+def _item_input(it: dict[str, Any]) -> dict[str, Any]:
+    """An item row as ``to_input`` shows it (the same rules, from column values)."""
+    return {k: v for k, v in {
+        "item_kind": it["item_kind"], "description": it["description"], "drug_class": it["drug_class"],
+        "drug_type": it["drug_type"], "quantity": it["quantity"], "unit": it["unit"],
+        "value_gbp": Decimal(it["value_pence"]) / 100 if it["value_basis"] == "manual" else None,
+        "weapon_type": it["weapon_type"], "disposition": it["disposition"], "count": it["count"],
+        "cash_gbp": Decimal(it["cash_pence"]) / 100 if it["cash_pence"] is not None else None,
+    }.items() if v is not None}
 
 
 def _apply(ctx: _Context, record: Record, data, *, rebuild_items: bool = True) -> None:
@@ -444,3 +487,137 @@ def history(session: Session, *, record_id: int) -> list[RecordHistory]:
 def new_context(session: Session, price_table_version: str | None = None) -> _Context:
     """A lookup cache for creating many records in one go (imports, demo)."""
     return _Context(session, price_table_version or _default_price_table())
+
+
+# --- Bulk creation (imports): the checks of ``create``, then a few multi-row inserts --------------
+
+class PreparedRecord:
+    """A validated new record: its rows for every table, ready for ``insert_prepared``."""
+
+    __slots__ = ("kind", "record_row", "kind_row", "item_rows", "offence_rows", "state", "source_index")
+
+    def __init__(self, kind, record_row, kind_row, item_rows, offence_rows, state) -> None:
+        self.kind = kind
+        self.record_row = record_row
+        self.kind_row = kind_row
+        self.item_rows = item_rows
+        self.offence_rows = offence_rows
+        self.state = state
+        self.source_index: int | None = None  # a record earlier in the same batch that led to this one
+
+
+def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
+    """Everything ``create`` checks and computes for a new record, without writing it.
+
+    ``data`` is a validated Create model whose ``source_record_id``, when given, the caller
+    has already checked (a live record of the same operation); the ref's uniqueness is the
+    caller's check too (``existing_refs``).
+    """
+    if not entered_by:
+        raise InvalidInput("entered_by is required: every record keeps who entered it")
+    op = ctx.operation(data.operation)
+    _check_in_operation(op, data)
+    lat, lon, easting, northing = _place(data, ctx)
+    if data.area is not None:
+        area_id = ctx.area(data.area, op).id
+        area_slug = data.area
+    else:
+        area_id = ctx.locate(op, easting, northing)
+        area_slug = ctx.area_slug(area_id)
+    tactic = operation_service.tactic_by_name(op, data.tactic) if data.tactic else None
+    kind = data.kind
+    mapping = _FIELD_TO_COLUMN.get(kind, {})
+    kind_row: dict[str, Any] = {}
+    offence_rows: list[dict[str, Any]] = []
+    state_kind: dict[str, Any] = {}
+    for f in _kind_fields(kind):
+        if f == "offences":
+            offence_rows = [{"seq": i, "offence_group": o.group, "offence_text": o.text}
+                            for i, o in enumerate(data.offences, start=1)]
+            state_kind[f] = [{"group": o["offence_group"], "text": o["offence_text"]} for o in offence_rows]
+        elif f == "survey":
+            value = [q.model_dump() for q in data.survey] if data.survey is not None else None
+            kind_row[f] = state_kind[f] = value
+        else:
+            kind_row[mapping.get(f, f)] = state_kind[f] = getattr(data, f)
+    item_rows = _item_values(ctx, data.items)
+    now = utcnow()
+    record_row = {
+        "operation_id": op.id, "kind": kind, "ref": data.ref, "occurred_at": data.occurred_at,
+        "ended_at": data.ended_at, "area_id": area_id, "tactic_id": tactic.id if tactic else None,
+        "lat": lat, "lon": lon, "easting": easting, "northing": northing, "location_text": data.location_text,
+        "notes": data.notes, "source_record_id": data.source_record_id, "version": 1, "entered_by": entered_by,
+        "entered_at": now, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
+        "deletion_reason": None,
+    }
+    # The history state, built as ``to_state`` would build it from the stored record.
+    state: dict[str, Any] = {
+        "kind": kind, "operation": op.slug, "ref": data.ref, "occurred_at": data.occurred_at,
+        "ended_at": data.ended_at, "area": area_slug, "tactic": tactic.name if tactic else None,
+        "location_text": data.location_text, "notes": data.notes, "source_record_id": data.source_record_id,
+    }
+    if lat is not None:
+        state["lat"], state["lon"] = lat, lon
+    state.update(state_kind)
+    state["items"] = [{**_item_input(it), "value_pence": it["value_pence"], "value_basis": it["value_basis"],
+                       "price_table_version": it["price_table_version"], "cash_pence": it["cash_pence"]}
+                      for it in item_rows]
+    state.update({
+        "id": None, "easting": easting, "northing": northing, "version": 1, "entered_by": entered_by,
+        "entered_at": now, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
+        "deletion_reason": None,
+    })
+    return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
+
+
+def existing_refs(session: Session, *, operation_id: int) -> dict[str, int]:
+    """The refs of an operation's records that are not deleted: ref -> record id."""
+    rows = session.execute(select(Record.ref, Record.id).where(
+        Record.operation_id == operation_id, Record.ref.is_not(None), Record.deleted_at.is_(None)))
+    return {ref: rid for ref, rid in rows}
+
+
+def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[int]:
+    """Write prepared records, their kind rows, items, offences and history; returns their ids
+    in order. Multi-row INSERTs (ids by RETURNING, in parameter order) instead of a flush per record."""
+    from sqlalchemy import bindparam, insert, update
+
+    if not prepared:
+        return []
+    session.flush()
+    records = Record.__table__
+    for p in prepared:
+        if p.source_index is not None:  # written first, linked once its source has an id
+            p.record_row["source_record_id"] = None
+    ids = list(session.execute(
+        insert(records).returning(records.c.id, sort_by_parameter_order=True), [p.record_row for p in prepared]
+    ).scalars())
+    links = []
+    for p, rid in zip(prepared, ids, strict=True):
+        p.state["id"] = rid
+        if p.source_index is not None:
+            src = ids[p.source_index]
+            p.state["source_record_id"] = p.record_row["source_record_id"] = src
+            links.append({"b_id": rid, "b_src": src})
+    if links:
+        session.execute(update(records).where(records.c.id == bindparam("b_id")).values(source_record_id=bindparam("b_src")),
+                        links)
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    items: list[dict[str, Any]] = []
+    offences: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for p, rid in zip(prepared, ids, strict=True):
+        by_kind.setdefault(p.kind, []).append({"id": rid, **p.kind_row})
+        items.extend({"record_id": rid, **it} for it in p.item_rows)
+        offences.extend({"arrest_id": rid, **o} for o in p.offence_rows)
+        history.append({"record_id": rid, "version": 1, "action": "create", "state": _jsonable(p.state),
+                        "changed_fields": [], "reason": None, "changed_by": p.record_row["entered_by"],
+                        "changed_at": utcnow()})
+    for kind, rows in by_kind.items():
+        session.execute(insert(KIND_CLASSES[kind].__table__), rows)
+    if items:
+        session.execute(insert(SeizedItem.__table__), items)
+    if offences:
+        session.execute(insert(ArrestOffence.__table__), offences)
+    session.execute(insert(RecordHistory.__table__), history)
+    return ids

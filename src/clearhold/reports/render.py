@@ -119,12 +119,66 @@ def render_md(review: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_MARK = ",\x00"  # JSON escapes control characters inside strings, so this never occurs in one
+_flat_encode = json.JSONEncoder(ensure_ascii=False, separators=(_MARK, ": ")).encode
+
+
+class _Unsupported(Exception):
+    """A value the fast path does not handle (left to json.dumps, which gives the same text or error)."""
+
+
+def _flat_dict(d) -> bool:
+    return type(d) is dict and d and all(type(k) is str for k in d) and all(
+        type(v) in (str, int, float, bool) or v is None for v in d.values())
+
+
+def _enc(o, level: int) -> str:
+    ind0 = "\n" + "  " * level
+    ind = ind0 + "  "
+    t = type(o)
+    if t is dict:
+        if not o:
+            return "{}"
+        if not all(type(k) is str for k in o):
+            raise _Unsupported
+        vals = o.values()
+        if all(type(v) in (str, int, float, bool) or v is None for v in vals):
+            s = _flat_encode(o)
+            return "{" + ind + s[1:-1].replace(_MARK, "," + ind) + ind0 + "}"
+        parts = [_flat_encode(k) + ": " + _enc(v, level + 1) for k, v in o.items()]
+        return "{" + ind + ("," + ind).join(parts) + ind0 + "}"
+    if t is list or t is tuple:
+        if not o:
+            return "[]"
+        if all(type(v) in (str, int, float, bool) or v is None for v in o):
+            s = _flat_encode(list(o))
+            return "[" + ind + s[1:-1].replace(_MARK, "," + ind) + ind0 + "]"
+        if all(_flat_dict(v) for v in o):
+            ind2 = ind + "  "
+            s = _flat_encode(list(o))[2:-2]  # strip "[{" and "}]"
+            s = s.replace("}" + _MARK + "{", ind + "}," + ind + "{" + ind2)
+            return "[" + ind + "{" + ind2 + s.replace(_MARK, "," + ind2) + ind + "}" + ind0 + "]"
+        return "[" + ind + ("," + ind).join(_enc(v, level + 1) for v in o) + ind0 + "]"
+    if t in (str, int, float, bool) or o is None:
+        return _flat_encode(o)
+    raise _Unsupported
+
+
+def dumps_indent2(obj) -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=2)``, byte for byte, several times faster on a
+    review (its long lists of ids and of flat rows are encoded by the C encoder in one call each)."""
+    try:
+        return _enc(obj, 0)
+    except _Unsupported:
+        return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
 def render(review: dict[str, Any], fmt: str) -> str | bytes:
     """The review in ``fmt``: html, pdf (bytes), json or md."""
     if fmt not in FORMATS:
         raise InvalidInput(f"format was {fmt!r}; it must be one of: {', '.join(FORMATS)}")
     if fmt == "json":
-        return json.dumps(review, ensure_ascii=False, indent=2)
+        return dumps_indent2(review)
     if fmt == "md":
         return render_md(review)
     if fmt == "pdf":

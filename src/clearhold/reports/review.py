@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clearhold.area import service as area_service
@@ -21,6 +22,7 @@ from clearhold.errors import InvalidInput
 from clearhold.intel import service as intel_service
 from clearhold.operation import service as operation_service
 from clearhold.record import service as record_service
+from clearhold.record.tables import ArrestOffence, Record, SeizedItem
 from clearhold.record.vocab import BLADED_WEAPON_TYPES
 from clearhold.reports import presentation as pres
 
@@ -122,7 +124,8 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
     op = operation_service.get(session, slug=operation_slug)
     start, end = resolve_period(op, start, end, today=today)
     lo, hi = _local_bounds(start, end)
-    records = record_service.list_(session, operation_slug=op.slug, start=lo, end=hi)
+    records = _load_records(session, [_RECORDS.c.operation_id == op.id, _RECORDS.c.occurred_at >= lo,
+                                      _RECORDS.c.occurred_at < hi, _RECORDS.c.deleted_at.is_(None)])
     areas = area_service.list_(session, operation_slug=op.slug)
     ctx = _Context(session, op, records, areas, start)
     figs = _new_figures()
@@ -162,6 +165,63 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
     return add_scorecards(review)
 
 
+_RECORDS = Record.__table__
+_ITEMS = SeizedItem.__table__
+_OFFENCES = ArrestOffence.__table__
+_BASE_COLS = [_RECORDS.c[n] for n in ("id", "kind", "ref", "occurred_at", "ended_at", "area_id", "tactic_id",
+                                      "lat", "lon", "source_record_id", "version")]
+_ITEM_COLS = [_ITEMS.c[n] for n in ("record_id", "item_kind", "weapon_type", "disposition", "count", "drug_class",
+                                    "drug_type", "value_pence", "value_basis", "price_table_version", "cash_pence")]
+
+
+class _Row:
+    """A record as the review reads it: its columns as attributes, with ``items`` and ``offences``."""
+
+
+class _Item:
+    pass
+
+
+def _load_records(session, where) -> list[_Row]:
+    """Records matching ``where`` (clauses on the records table), oldest first, with their
+    kind's columns, seized items and arrest offences: a few Core selects, no ORM objects."""
+    records = []
+    by_id = {}
+    for m in session.execute(select(*_BASE_COLS).where(*where).order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)).mappings():
+        r = _Row()
+        r.__dict__.update(m)
+        r.items = []
+        r.offences = []
+        records.append(r)
+        by_id[r.id] = r
+    if not records:
+        return records
+    kinds = {r.kind for r in records}
+    for kind in sorted(kinds):
+        sub = record_service.KIND_CLASSES[kind].__table__
+        cols = [c for c in sub.c if c.name != "id"]
+        stmt = select(sub.c.id, *cols).join(_RECORDS, _RECORDS.c.id == sub.c.id).where(*where)
+        for row in session.execute(stmt):
+            r = by_id[row[0]]
+            for c, v in zip(cols, row[1:]):
+                setattr(r, c.key, v)
+    stmt = (select(*_ITEM_COLS).join(_RECORDS, _RECORDS.c.id == _ITEMS.c.record_id).where(*where)
+            .order_by(_ITEMS.c.record_id, _ITEMS.c.seq))
+    for m in session.execute(stmt).mappings():
+        it = _Item()
+        it.__dict__.update(m)
+        by_id[m["record_id"]].items.append(it)
+    if "arrest" in kinds:
+        stmt = (select(_OFFENCES.c.arrest_id, _OFFENCES.c.offence_group, _OFFENCES.c.offence_text)
+                .join(_RECORDS, _RECORDS.c.id == _OFFENCES.c.arrest_id).where(*where)
+                .order_by(_OFFENCES.c.arrest_id, _OFFENCES.c.seq))
+        for m in session.execute(stmt).mappings():
+            it = _Item()
+            it.__dict__.update(m)
+            by_id[m["arrest_id"]].offences.append(it)
+    return records
+
+
 class _Context:
     """Lookups shared by the counting steps: time buckets, area and tactic of a record."""
 
@@ -174,18 +234,22 @@ class _Context:
         # of an arrest made after --from): fetched so that links still count.
         missing = {r.source_record_id for r in records if r.source_record_id and r.source_record_id not in self.by_id}
         while missing:
-            found = record_service.get_many(session, record_ids=missing)
+            found = _load_records(session, [_RECORDS.c.id.in_(sorted(missing))])  # deleted ones too
             self.by_id.update({r.id: r for r in found})
             missing = {r.source_record_id for r in found if r.source_record_id and r.source_record_id not in self.by_id}
         self.records = records
         self.offence_texts: Counter[str] = Counter()
         self.price_versions: set[str] = set()
         self.patrol_dwell: list[float] = []
+        self._when: dict[date, dict[str, str]] = {}
 
     def when(self, r) -> dict[str, str]:
-        local = r.occurred_at.astimezone(LOCAL_TZ)
-        week = (local.date() - self.start).days // 7 + 1
-        return {"month": local.strftime("%Y-%m"), "week": f"week {week:02d}"}
+        day = r.occurred_at.astimezone(LOCAL_TZ).date()
+        found = self._when.get(day)
+        if found is None:
+            week = (day - self.start).days // 7 + 1
+            found = self._when[day] = {"month": day.strftime("%Y-%m"), "week": f"week {week:02d}"}
+        return found
 
     def where(self, r) -> str:
         if r.area_id in self.area_names:
