@@ -159,3 +159,18 @@ def test_cookies_are_secure_by_default(tmp_path):
     assert r.status_code == 303
     cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("clearhold_session=")][0]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+
+
+def test_disabling_a_user_through_the_api_ends_their_access_at_once(live):
+    from clearhold.storage.database import session_scope
+    from clearhold.user import service
+
+    with session_scope(live.engine) as session:
+        service.create(session, name="leaver", role="analyst", password=PASSWORD)
+        token, _ = service.issue_token(session, name="leaver", label="t")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(live.url + "/api/v1/me", headers=headers).status_code == 200
+    with live.client("admin") as admin:
+        assert admin.patch("/api/v1/users/leaver", json={"active": False}).json()["active"] is False
+        assert admin.patch("/api/v1/users/admin", json={"role": "officer"}).status_code == 409
+    assert httpx.get(live.url + "/api/v1/me", headers=headers).status_code == 401

@@ -71,11 +71,65 @@ def _audit_sync(request: Request, principal: Principal | None, permission: str |
                             granted=granted, object_ref=object_ref, client=client_of(request), detail=detail)
 
 
+PRINCIPAL_TTL_S = 2.0
+
+
+def _credential(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return "t:" + header[7:].strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return "s:" + cookie if cookie else None
+
+
 async def principal_of(request: Request) -> Principal | None:
-    """The caller, resolved once per request (None when not logged in)."""
-    if not hasattr(request.state, "principal"):
-        request.state.principal = await run_in_threadpool(_principal_sync, request)
-    return request.state.principal
+    """The caller, resolved once per request (None when not logged in).
+
+    A resolved token or session is remembered for ``PRINCIPAL_TTL_S`` seconds (keyed by its
+    SHA-256), so a revoked token, an ended session or a disabled user stops working within
+    that time; unknown credentials are never remembered.
+    """
+    if hasattr(request.state, "principal"):
+        return request.state.principal
+    import hashlib
+    import time
+
+    credential = _credential(request)
+    principal = None
+    if credential:
+        cache = getattr(request.app.state, "principal_cache", None)
+        if cache is None:
+            cache = request.app.state.principal_cache = {}
+        key = hashlib.sha256(credential.encode()).hexdigest()
+        hit = cache.get(key)
+        now = time.monotonic()
+        if hit is not None and hit[1] > now:
+            principal = hit[0]
+        else:
+            principal = await run_in_threadpool(_principal_sync, request)
+            if principal is not None:
+                if len(cache) > 10_000:
+                    cache.clear()
+                cache[key] = (principal, now + PRINCIPAL_TTL_S)
+    request.state.principal = principal
+    return principal
+
+
+def forget_all_credentials(request: Request) -> None:
+    """Drop every cached principal (after revoking a token or changing a user)."""
+    cache = getattr(request.app.state, "principal_cache", None)
+    if cache is not None:
+        cache.clear()
+
+
+def forget_credential(request: Request) -> None:
+    """Drop the caller's cached principal (logout)."""
+    import hashlib
+
+    credential = _credential(request)
+    cache = getattr(request.app.state, "principal_cache", None)
+    if credential and cache is not None:
+        cache.pop(hashlib.sha256(credential.encode()).hexdigest(), None)
 
 
 async def _csrf_ok(request: Request, principal: Principal) -> bool:

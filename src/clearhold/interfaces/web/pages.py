@@ -94,6 +94,9 @@ async def login(request: Request, name: str = Form(max_length=64), password: str
 
 @router.post("/logout")
 def logout(request: Request, who: Principal = Depends(allow("account.own"))):
+    from clearhold.interfaces.api.deps import forget_credential
+
+    forget_credential(request)
     with scope(request) as session:
         users.close_session(session, token=request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)

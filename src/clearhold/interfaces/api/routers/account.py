@@ -34,5 +34,9 @@ def issue_token(token_in: TokenCreate, request: Request, who: Principal = Depend
 
 @router.delete("/me/tokens/{token_id}", response_model=TokenRead, responses=NOT_FOUND)
 def revoke_token(token_id: int, request: Request, who: Principal = Depends(allow("account.own"))):
+    from clearhold.interfaces.api.deps import forget_all_credentials
+
     with scope(request) as session:
-        return TokenRead.model_validate(users.revoke_token(session, name=who.name, token_id=token_id))
+        revoked = TokenRead.model_validate(users.revoke_token(session, name=who.name, token_id=token_id))
+    forget_all_credentials(request)
+    return revoked

@@ -36,5 +36,9 @@ def update_user(user_in: UserUpdate, request: Request, name: str = NameParam,
 
     if name == who.name and (user_in.active is False or user_in.role not in (None, who.role)):
         raise Conflict("an admin cannot disable their own account or change their own role; ask another admin")
+    from clearhold.interfaces.api.deps import forget_all_credentials
+
     with scope(request) as session:
-        return UserRead.model_validate(users.update(session, name=name, role=user_in.role, active=user_in.active))
+        changed = UserRead.model_validate(users.update(session, name=name, role=user_in.role, active=user_in.active))
+    forget_all_credentials(request)
+    return changed
