@@ -17,7 +17,6 @@ plus one ANPR vehicle stop on 2026-11-18 in the area, and one intelligence log.
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, date, datetime
 
 AS_OF = "2026-11-20"
@@ -64,9 +63,7 @@ def seed(engine) -> None:
     from clearhold.record import service as records
     from clearhold.storage.database import session_scope
 
-    # clearhold.area.geometry uses shapely.ops.transform, deprecated in shapely 2.1
-    with warnings.catch_warnings(), session_scope(engine) as session:
-        warnings.simplefilter("ignore", DeprecationWarning)
+    with session_scope(engine) as session:
         operations.create(session, operation_in=OperationCreate(
             slug="test-op", name="Test operation", starts_on=date(2025, 1, 1),
             tactics=[{"name": "ANPR stops", "category": "anpr_stops"}]), created_by="seed")
