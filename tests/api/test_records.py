@@ -191,8 +191,15 @@ def test_anpr_office_api_acknowledge_and_outcome(live):
         assert early.status_code == 409
         ok = c.post(f"/api/v1/anpr/hits/{hit_id}/acknowledge", json={"decision": "accept", "image_viewed": True})
         assert (ok.json()["status"], ok.json()["acknowledged_by"]) == ("accepted", "officer")
-        done = c.post(f"/api/v1/anpr/hits/{hit_id}/outcome", json={"outcome": "arrest"})
+        done = c.post(f"/api/v1/anpr/hits/{hit_id}/outcome", json={
+            "outcome": "arrest", "operation": "test-op", "person_ref": "P-0042",
+            "offences": [{"group": "Drug offences", "text": "possession with intent to supply class A"}]})
         assert (done.json()["outcome"], done.json()["outcome_by"]) == ("arrest", "officer")
+        # The stop and the arrest entered the operation's ledger, linked to the hit and to each other.
+        records = c.get("/api/v1/operations/test-op/records").json()
+        stops = [r for r in records if r["kind"] == "vehicle_stop" and r["anpr_hit_ref"] == f"ANPR-HIT-{hit_id}"]
+        arrests = [r for r in records if r["kind"] == "arrest" and r["source_record_id"] == stops[0]["id"]]
+        assert (len(stops), len(arrests), arrests[0]["person_ref"]) == (1, 1, "P-0042")
         assert c.get("/api/v1/anpr/hotlist").status_code == 403  # officers do not manage hotlists
     with live.client("analyst") as c:
         assert [e["vrm"] for e in c.get("/api/v1/anpr/hotlist").json()] == ["AB12CDE"]

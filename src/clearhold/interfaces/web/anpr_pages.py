@@ -66,7 +66,12 @@ def hit_page(request: Request, hit_id: int, who: Principal = Depends(allow("anpr
                     "plate_image_ref": read.plate_image_ref if read else None,
                     "overview_image_ref": read.overview_image_ref if read else None,
                     "confidence": read.confidence if read else None})
-    return render(request, "anpr_hit.html", who, hit=row, decisions=DECISIONS, outcomes=OUTCOMES)
+        from clearhold.operation import service as operations
+        from clearhold.record.vocab import OFFENCE_GROUPS
+
+        ops = [o.slug for o in operations.list_(session)]
+    return render(request, "anpr_hit.html", who, hit=row, decisions=DECISIONS, outcomes=OUTCOMES,
+                  operations=ops, offence_groups=OFFENCE_GROUPS)
 
 
 @router.post("/anpr/hits/{hit_id}/acknowledge")
@@ -81,11 +86,21 @@ def acknowledge(request: Request, hit_id: int, decision: str = Form(max_length=4
 
 @router.post("/anpr/hits/{hit_id}/outcome")
 def outcome(request: Request, hit_id: int, outcome: str = Form(max_length=40),
+            operation: str = Form(default="", max_length=64), person_ref: str = Form(default="", max_length=40),
+            offence_group: str = Form(default="", max_length=60), offence_text: str = Form(default="", max_length=200),
             who: Principal = Depends(allow("anpr.alerts"))):
+    """Record the outcome; with an operation chosen, the stop and any arrest enter its ledger."""
     from clearhold.anpr import service as anpr
 
     with scope(request) as session:
-        anpr.record_outcome(session, hit_id=hit_id, outcome=outcome, by=who.name)
+        if not operation:
+            anpr.record_outcome(session, hit_id=hit_id, outcome=outcome, by=who.name)
+        else:
+            from clearhold.anpr import flows
+
+            offences = [{"group": offence_group, "text": offence_text}] if offence_group and offence_text else None
+            flows.record_outcome(session, hit_id=hit_id, outcome=outcome, by=who.name, operation=operation,
+                                 person_ref=person_ref or None, offences=offences)
     return RedirectResponse(f"/anpr/hits/{hit_id}", status_code=303)
 
 

@@ -44,9 +44,22 @@ class Acknowledgement(BaseModel):
     image_viewed: bool = Field(description="The plate text is not acted on without viewing the image")
 
 
+class OffenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    group: str = Field(max_length=60)
+    text: str = Field(min_length=1, max_length=200)
+
+
 class Outcome(BaseModel):
+    """The outcome of an accepted hit. With ``operation``, a stop (and an arrest) also become
+    records of that operation's ledger, linked to the hit."""
+
     model_config = ConfigDict(extra="forbid")
     outcome: Literal["not_located", "stopped", "searched", "arrest"]
+    operation: str | None = Field(default=None, max_length=64)
+    tactic: str | None = Field(default=None, max_length=200)
+    person_ref: str | None = Field(default=None, max_length=40)
+    offences: list[OffenceIn] | None = None
 
 
 class HotlistEntryOut(BaseModel):
@@ -96,7 +109,16 @@ def outcome(body: Outcome, request: Request, hit_id: int = HitId, who: Principal
     from clearhold.anpr import service as anpr
 
     with scope(request) as session:
-        return HitOut.model_validate(anpr.record_outcome(session, hit_id=hit_id, outcome=body.outcome, by=who.name))
+        if body.operation is None:
+            hit = anpr.record_outcome(session, hit_id=hit_id, outcome=body.outcome, by=who.name)
+        else:
+            from clearhold.anpr import flows
+
+            hit = flows.record_outcome(
+                session, hit_id=hit_id, outcome=body.outcome, by=who.name, operation=body.operation,
+                tactic=body.tactic, person_ref=body.person_ref,
+                offences=[o.model_dump() for o in body.offences] if body.offences else None)
+        return HitOut.model_validate(hit)
 
 
 @router.get("/hotlist", response_model=list[HotlistEntryOut])
