@@ -23,6 +23,7 @@ def test_dashboard_shows_compstat_against_last_year(logged_in):
     assert _figure(op.text, "vehicle_stop-week") == 1
     assert "<svg class=\"chart\"" in op.text and 'id="map"' in op.text
     assert '"name": "Test centre"' in op.text or '"name":"Test centre"' in op.text
+    assert "Contains OS data © Crown copyright and database right." in op.text  # shown with every map
 
 
 def test_static_assets_are_served_by_the_app(web_live):
