@@ -80,8 +80,8 @@ class _Figure:
             "record_ids": sorted(self.contributions),
         }
         if any(v != 1 for v in self.contributions.values()):
-            # What each record adds, so that the ids explain the value (in the figure's unit).
-            out["record_values"] = {str(i): self._out(v) for i, v in sorted(self.contributions.items())}
+            # What each record adds, exactly, in the base unit of ``exact``: they sum to it.
+            out["record_values"] = {str(i): _num(v) for i, v in sorted(self.contributions.items())}
         out["breakdowns"] = {
             dim: [
                 {"key": k, "value": self._out(v), "record_ids": sorted(self.dim_records[dim][k])}
