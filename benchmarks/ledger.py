@@ -45,6 +45,7 @@ import cProfile
 import csv
 import io
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -219,10 +220,17 @@ def make_operation(engine, slug: str) -> None:
 
 # --------------------------------------------------------------------------- steps
 
+CPU_S: dict[str, float] = {}  # process CPU time of the last timed step, by function name
+
+
 def timed(fn, *args, **kwargs):
+    """Wall time of one call (and, in CPU_S, its CPU time: the machine may be shared)."""
+    c = time.process_time()
     t = time.perf_counter()
     out = fn(*args, **kwargs)
-    return out, time.perf_counter() - t
+    elapsed = time.perf_counter() - t
+    CPU_S[getattr(fn, "__name__", "step")] = round(time.process_time() - c, 3)
+    return out, elapsed
 
 
 def do_import(engine, path: Path, slug: str):
@@ -345,10 +353,14 @@ def main() -> None:
 
         report, import_s = timed(do_import, engine, csv_path, slug)
         assert report.records_created == args.rows, report
+        cpu = {"import_cpu_s": CPU_S["do_import"]}
         review, review_s = timed(do_review, engine, slug)
+        cpu["build_review_cpu_s"] = CPU_S["do_review"]
         assert review["record_count"] == args.rows, review["record_count"]
         text_json, json_s = timed(render, review, "json")
+        cpu["render_json_cpu_s"] = CPU_S["render"]
         text_html, html_s = timed(render, review, "html")
+        cpu["render_html_cpu_s"] = CPU_S["render"]
         select_s, dumps_s, raw_json_bytes = floor_select_and_dumps(engine, slug)
         # The JSON form is exactly json.dumps(review, ensure_ascii=False, indent=2) (checked untimed).
         assert text_json == json.dumps(review, ensure_ascii=False, indent=2), "render(review, 'json') changed"
@@ -362,6 +374,7 @@ def main() -> None:
             "floor_csv_duckdb_s": round(duck_s, 3), "floor_csv_pandas_s": round(pandas_s, 3),
             "floor_raw_insert_s": round(raw_insert_s, 3), "floor_raw_select_s": round(select_s, 3),
             "floor_json_dumps_s": round(dumps_s, 3), "floor_json_bytes": raw_json_bytes,
+            **cpu, "load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
             "targets_s": TARGETS_S,
         }
         fig["meets"] = {"import": import_s < TARGETS_S["import"],
@@ -376,6 +389,7 @@ def main() -> None:
         print(f"{'render html':<22}{html_s:>12.2f}   ({len(text_html) / 1e6:.1f} MB)")
         print(f"{'review json total':<22}{review_s + json_s:>12.2f}   target < 1 s")
         print(f"{'review html total':<22}{review_s + html_s:>12.2f}   target < 3 s")
+        print(f"CPU s: {cpu}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
         if args.profile:
             pslug = "bench-profile"

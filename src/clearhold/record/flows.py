@@ -34,6 +34,7 @@ _NUMERIC = {"lat", "lon", "easting", "northing", "area_searched_m2"}
 _INTEGER = {"officers", "custodial_months", "participants"}
 _BOOLEAN = {"planned"}
 MAX_ERRORS_SHOWN = 50
+_TYPED = _NUMERIC | _INTEGER | _BOOLEAN | {"item_count"}  # other columns are text: stripped, or None if blank
 
 
 def allowed_columns() -> set[str]:
@@ -183,7 +184,7 @@ def import_csv(
     by_ref: dict[str, int] = {}
     for line, raw in rows:
         try:
-            row = {c: _convert(p, line, c, v) for c, v in raw.items()}
+            row = {c: (v.strip() or None) if c not in _TYPED else _convert(p, line, c, v) for c, v in raw.items()}
             item = _item(row)
             ref = row.get("ref")
             if ref is None or ref not in by_ref:

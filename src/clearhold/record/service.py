@@ -579,38 +579,26 @@ def existing_refs(session: Session, *, operation_id: int) -> dict[str, int]:
 
 def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[int]:
     """Write prepared records, their kind rows, items, offences and history; returns their ids
-    in order. Multi-row INSERTs (ids by RETURNING, in parameter order) instead of a flush per record."""
-    from sqlalchemy import bindparam, insert, update
+    in order. A handful of multi-row INSERTs instead of a flush (and a savepoint) per record."""
+    from sqlalchemy import insert
 
     if not prepared:
         return []
     session.flush()
-    records = Record.__table__
-    for p in prepared:
-        if p.source_index is not None:  # written first, linked once its source has an id
-            p.record_row["source_record_id"] = None
-    ids = list(session.execute(
-        insert(records).returning(records.c.id, sort_by_parameter_order=True), [p.record_row for p in prepared]
-    ).scalars())
-    links = []
-    for p, rid in zip(prepared, ids, strict=True):
-        p.state["id"] = rid
-        if p.source_index is not None:
-            src = ids[p.source_index]
-            p.state["source_record_id"] = p.record_row["source_record_id"] = src
-            links.append({"b_id": rid, "b_src": src})
-    if links:
-        session.execute(update(records).where(records.c.id == bindparam("b_id")).values(source_record_id=bindparam("b_src")),
-                        links)
+    ids = _insert_records(session, prepared)
     by_kind: dict[str, list[dict[str, Any]]] = {}
     items: list[dict[str, Any]] = []
     offences: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for p, rid in zip(prepared, ids, strict=True):
+        p.state["id"] = rid
+        p.state["source_record_id"] = p.record_row["source_record_id"]
         by_kind.setdefault(p.kind, []).append({"id": rid, **p.kind_row})
-        items.extend({"record_id": rid, **it} for it in p.item_rows)
-        offences.extend({"arrest_id": rid, **o} for o in p.offence_rows)
-        history.append({"record_id": rid, "version": 1, "action": "create", "state": _jsonable(p.state),
+        if p.item_rows:
+            items.extend({"record_id": rid, **it} for it in p.item_rows)
+        if p.offence_rows:
+            offences.extend({"arrest_id": rid, **o} for o in p.offence_rows)
+        history.append({"record_id": rid, "version": 1, "action": "create", "state": _state_json(p.state),
                         "changed_fields": [], "reason": None, "changed_by": p.record_row["entered_by"],
                         "changed_at": utcnow()})
     for kind, rows in by_kind.items():
@@ -621,3 +609,54 @@ def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[in
         session.execute(insert(ArrestOffence.__table__), offences)
     session.execute(insert(RecordHistory.__table__), history)
     return ids
+
+
+def _insert_records(session: Session, prepared: list[PreparedRecord]) -> list[int]:
+    """Insert the ``records`` rows in order; links to records earlier in the batch get their ids."""
+    from sqlalchemy import bindparam, insert, update
+
+    records = Record.__table__
+    rows = [p.record_row for p in prepared]
+    if session.connection().dialect.name == "sqlite":
+        # The first INSERT takes SQLite's write lock, held by this transaction to its end: no
+        # one else can add a record meanwhile, so the next ids follow the first one's (as
+        # SQLite itself would number them), and links can be written with the rows.
+        first = session.execute(insert(records).values(**rows[0]).returning(records.c.id)).scalar_one()
+        ids = list(range(first, first + len(rows)))
+        for p, rid in zip(prepared, ids, strict=True):
+            p.record_row["id"] = rid
+            if p.source_index is not None:
+                p.record_row["source_record_id"] = ids[p.source_index]
+        if len(rows) > 1:
+            session.execute(insert(records), rows[1:])
+        return ids
+    for p in prepared:
+        if p.source_index is not None:  # written first, linked once its source has an id
+            p.record_row["source_record_id"] = None
+    ids = list(session.execute(insert(records).returning(records.c.id, sort_by_parameter_order=True), rows).scalars())
+    links = []
+    for p, rid in zip(prepared, ids, strict=True):
+        if p.source_index is not None:
+            p.record_row["source_record_id"] = ids[p.source_index]
+            links.append({"b_id": rid, "b_src": ids[p.source_index]})
+    if links:
+        session.execute(
+            update(records).where(records.c.id == bindparam("b_id")).values(source_record_id=bindparam("b_src")), links)
+    return ids
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _state_json(state: dict[str, Any]) -> dict[str, Any]:
+    """``_jsonable(state)``, converting only the values that need it (times, decimals, lists)."""
+    out = {}
+    for k, v in state.items():
+        t = type(v)
+        if t in _PLAIN:
+            out[k] = v
+        elif t is datetime:
+            out[k] = v.astimezone(UTC).isoformat()
+        else:
+            out[k] = _jsonable(v)
+    return out

@@ -21,6 +21,10 @@ HEADLINES = (
 PDF_RECORD_LIMIT = 400
 SHORT_LABELS = {"arrests": "arrests", "anpr_vehicle_stops": "ANPR stops", "weapons_seized": "weapons",
                 "drug_items_seized": "drug items"}
+# The static map (the PDF's, and the HTML's fallback without JavaScript) draws at most this many
+# points, evenly thinned in time order, so that its cost stays bounded; the interactive map and
+# the JSON keep every point.
+STATIC_MAP_POINT_LIMIT = 5000
 CHART_DIMS = ("week", "month", "area", "offence_group", "tactic", "weapon_type", "drug_type", "result",
               "partner_type", "reason", "outcome")
 
@@ -81,12 +85,20 @@ def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_ma
     leaflet_js = leaflet_css = ""
     if interactive_map and not for_pdf:
         leaflet_js, leaflet_css = leaflet_assets()
-    static_map = charts.static_map(review["areas"], review["points"], title="Activity and areas")
+    static_map = charts.static_map(review["areas"], _static_map_points(review["points"]), title="Activity and areas")
     return _env().get_template("review.html.j2").render(
         r=review, headlines=headlines, figures=review["figures"], charts=_charts(review), static_map=static_map,
         leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS,
         map_data={"areas": review["areas"], "points": review["points"]}, pdf_record_limit=PDF_RECORD_LIMIT,
     )
+
+
+def _static_map_points(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    n = len(points)
+    if n <= STATIC_MAP_POINT_LIMIT:
+        return points
+    step = n / STATIC_MAP_POINT_LIMIT
+    return [points[int(i * step)] for i in range(STATIC_MAP_POINT_LIMIT)]
 
 
 def render_pdf(review: dict[str, Any]) -> bytes:
@@ -127,9 +139,11 @@ class _Unsupported(Exception):
     """A value the fast path does not handle (left to json.dumps, which gives the same text or error)."""
 
 
-def _flat_dict(d) -> bool:
-    return type(d) is dict and d and all(type(k) is str for k in d) and all(
-        type(v) in (str, int, float, bool) or v is None for v in d.values())
+_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def _scalars(values) -> bool:
+    return set(map(type, values)) <= _SCALAR_TYPES
 
 
 def _enc(o, level: int) -> str:
@@ -139,27 +153,27 @@ def _enc(o, level: int) -> str:
     if t is dict:
         if not o:
             return "{}"
-        if not all(type(k) is str for k in o):
-            raise _Unsupported
-        vals = o.values()
-        if all(type(v) in (str, int, float, bool) or v is None for v in vals):
+        if _scalars(o.values()):
             s = _flat_encode(o)
             return "{" + ind + s[1:-1].replace(_MARK, "," + ind) + ind0 + "}"
+        if not all(type(k) is str for k in o):
+            raise _Unsupported
         parts = [_flat_encode(k) + ": " + _enc(v, level + 1) for k, v in o.items()]
         return "{" + ind + ("," + ind).join(parts) + ind0 + "}"
     if t is list or t is tuple:
         if not o:
             return "[]"
-        if all(type(v) in (str, int, float, bool) or v is None for v in o):
+        types = set(map(type, o))
+        if types <= _SCALAR_TYPES:
             s = _flat_encode(list(o))
             return "[" + ind + s[1:-1].replace(_MARK, "," + ind) + ind0 + "]"
-        if all(_flat_dict(v) for v in o):
+        if types == {dict} and all(d and _scalars(d.values()) for d in o):  # a table of flat rows
             ind2 = ind + "  "
-            s = _flat_encode(list(o))[2:-2]  # strip "[{" and "}]"
+            s = _flat_encode(list(o))[2:-2]  # without the outer "[{" and "}]"
             s = s.replace("}" + _MARK + "{", ind + "}," + ind + "{" + ind2)
             return "[" + ind + "{" + ind2 + s.replace(_MARK, "," + ind2) + ind + "}" + ind0 + "]"
         return "[" + ind + ("," + ind).join(_enc(v, level + 1) for v in o) + ind0 + "]"
-    if t in (str, int, float, bool) or o is None:
+    if t in _SCALAR_TYPES:
         return _flat_encode(o)
     raise _Unsupported
 

@@ -133,6 +133,7 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
     intel_fig = _count_intelligence(session, op, lo, hi, ctx)
     figures = [f.to_dict() for f in figs.values()] + [intel_fig.to_dict()]
 
+    traces = [_trace_row(r, ctx.where(r), ctx.tactic(r), ctx.local(r)) for r in records]
     review: dict[str, Any] = {
         "schema": SCHEMA,
         "synthetic": bool(op.synthetic),
@@ -153,10 +154,10 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
                    "lsoa_codes": x.lsoa_codes} for x in areas],
         "points": [
             {"record_id": r.id, "kind": r.kind, "lat": r.lat, "lon": r.lon,
-             "occurred_at": r.occurred_at.isoformat(), "area": ctx.where(r)}
-            for r in records if r.lat is not None
+             "occurred_at": t["occurred_at"], "area": t["area"]}
+            for r, t in zip(records, traces, strict=True) if r.lat is not None
         ],
-        "records": [_trace_row(r, ctx.where(r), ctx.tactic(r)) for r in records],
+        "records": traces,
         "attribution": ATTRIBUTION,
     }
     review["summary"] = summary_paragraph(review)
@@ -185,40 +186,40 @@ class _Item:
 def _load_records(session, where) -> list[_Row]:
     """Records matching ``where`` (clauses on the records table), oldest first, with their
     kind's columns, seized items and arrest offences: a few Core selects, no ORM objects."""
+    names = [c.key for c in _BASE_COLS]
     records = []
-    by_id = {}
-    for m in session.execute(select(*_BASE_COLS).where(*where).order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)).mappings():
+    for values in session.execute(select(*_BASE_COLS).where(*where).order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)).all():
         r = _Row()
-        r.__dict__.update(m)
+        r.__dict__ = dict(zip(names, values))
         r.items = []
         r.offences = []
         records.append(r)
-        by_id[r.id] = r
     if not records:
         return records
+    by_id = {r.id: r for r in records}
     kinds = {r.kind for r in records}
     for kind in sorted(kinds):
         sub = record_service.KIND_CLASSES[kind].__table__
         cols = [c for c in sub.c if c.name != "id"]
+        keys = [c.key for c in cols]
         stmt = select(sub.c.id, *cols).join(_RECORDS, _RECORDS.c.id == sub.c.id).where(*where)
-        for row in session.execute(stmt):
-            r = by_id[row[0]]
-            for c, v in zip(cols, row[1:]):
-                setattr(r, c.key, v)
+        for row in session.execute(stmt).all():
+            by_id[row[0]].__dict__.update(zip(keys, row[1:]))
+    item_keys = [c.key for c in _ITEM_COLS]
     stmt = (select(*_ITEM_COLS).join(_RECORDS, _RECORDS.c.id == _ITEMS.c.record_id).where(*where)
             .order_by(_ITEMS.c.record_id, _ITEMS.c.seq))
-    for m in session.execute(stmt).mappings():
+    for values in session.execute(stmt).all():
         it = _Item()
-        it.__dict__.update(m)
-        by_id[m["record_id"]].items.append(it)
+        it.__dict__ = dict(zip(item_keys, values))
+        by_id[values[0]].items.append(it)
     if "arrest" in kinds:
         stmt = (select(_OFFENCES.c.arrest_id, _OFFENCES.c.offence_group, _OFFENCES.c.offence_text)
                 .join(_RECORDS, _RECORDS.c.id == _OFFENCES.c.arrest_id).where(*where)
                 .order_by(_OFFENCES.c.arrest_id, _OFFENCES.c.seq))
-        for m in session.execute(stmt).mappings():
+        for arrest_id, group, text in session.execute(stmt).all():
             it = _Item()
-            it.__dict__.update(m)
-            by_id[m["arrest_id"]].offences.append(it)
+            it.offence_group, it.offence_text = group, text
+            by_id[arrest_id].offences.append(it)
     return records
 
 
@@ -242,9 +243,27 @@ class _Context:
         self.price_versions: set[str] = set()
         self.patrol_dwell: list[float] = []
         self._when: dict[date, dict[str, str]] = {}
+        self._offsets: dict[float, tuple[timedelta, str]] = {}
+        self._local: dict[int, tuple[Any, tuple[datetime, str]]] = {}
+
+    def local(self, r) -> tuple[datetime, str]:
+        """The record's UK local time (naive) and zone name. UK clocks change on the hour (UTC),
+        so the offset is looked up once per hour rather than once per record."""
+        done = self._local.get(r.id)
+        if done is not None and done[0] is r:
+            return done[1]
+        at = r.occurred_at
+        hour = at.timestamp() // 3600
+        found = self._offsets.get(hour)
+        if found is None:
+            local = at.replace(minute=0, second=0, microsecond=0).astimezone(LOCAL_TZ)
+            found = self._offsets[hour] = (local.utcoffset(), local.tzname())
+        out = at.replace(tzinfo=None) + found[0], found[1]
+        self._local[r.id] = (r, out)
+        return out
 
     def when(self, r) -> dict[str, str]:
-        day = r.occurred_at.astimezone(LOCAL_TZ).date()
+        day = self.local(r)[0].date()
         found = self._when.get(day)
         if found is None:
             week = (day - self.start).days // 7 + 1
@@ -398,10 +417,14 @@ def _dwell_summary(minutes: list[float]) -> dict[str, Any] | None:
     return {"patrols": len(s), "median": round(median, 1), "share_10_to_15": round(in_band / len(s), 3)}
 
 
-def _trace_row(r, area: str, tactic: str) -> dict[str, Any]:
+def _trace_row(r, area: str, tactic: str, local: tuple[datetime, str] | None = None) -> dict[str, Any]:
     """What the trace tables show of a record: never a person reference."""
+    if local is None:
+        at = r.occurred_at.astimezone(LOCAL_TZ)
+        local = at.replace(tzinfo=None), at.tzname()
+    iso = local[0].isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
     return {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": r.occurred_at.isoformat(),
-            "occurred_local": r.occurred_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M %Z"), "area": area,
+            "occurred_local": f"{iso[:10]} {iso[11:16]} {local[1]}", "area": area,
             "tactic": tactic, "source_record_id": r.source_record_id, "version": r.version}
 
 
