@@ -25,6 +25,7 @@ _API_ROUTERS = [
     ("operations", "clearhold.operation.service"), ("records", "clearhold.record.service"),
     ("review", "clearhold.reports.review"), ("intel", "clearhold.intel.service"),
     ("analysis", "clearhold.evaluation.scorecards"), ("anpr_office", "clearhold.anpr.service"),
+    ("patrol", "clearhold.hotspot.flows"), ("evaluation", "clearhold.evaluation.flows"),
 ]
 
 
@@ -149,6 +150,10 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
     from clearhold.interfaces.web import pages
 
     app.include_router(pages.router)
+    if _available("clearhold.hotspot.flows") and _available("clearhold.evaluation.flows"):
+        from clearhold.interfaces.web import analysis_pages
+
+        app.include_router(analysis_pages.router)
     _mount_static(app)
     return app
 
