@@ -612,36 +612,31 @@ def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[in
 
 
 def _insert_records(session: Session, prepared: list[PreparedRecord]) -> list[int]:
-    """Insert the ``records`` rows in order; links to records earlier in the batch get their ids."""
-    from sqlalchemy import bindparam, insert, update
+    """Insert the ``records`` rows in order, numbered before they are written (so that links to
+    records earlier in the batch are written with the rows), with one plain multi-row INSERT."""
+    from sqlalchemy import insert, text
 
     records = Record.__table__
     rows = [p.record_row for p in prepared]
     if session.connection().dialect.name == "sqlite":
         # The first INSERT takes SQLite's write lock, held by this transaction to its end: no
         # one else can add a record meanwhile, so the next ids follow the first one's (as
-        # SQLite itself would number them), and links can be written with the rows.
+        # SQLite itself would number them).
         first = session.execute(insert(records).values(**rows[0]).returning(records.c.id)).scalar_one()
         ids = list(range(first, first + len(rows)))
-        for p, rid in zip(prepared, ids, strict=True):
-            p.record_row["id"] = rid
-            if p.source_index is not None:
-                p.record_row["source_record_id"] = ids[p.source_index]
-        if len(rows) > 1:
-            session.execute(insert(records), rows[1:])
-        return ids
-    for p in prepared:
-        if p.source_index is not None:  # written first, linked once its source has an id
-            p.record_row["source_record_id"] = None
-    ids = list(session.execute(insert(records).returning(records.c.id, sort_by_parameter_order=True), rows).scalars())
-    links = []
+        rest = 1
+    else:
+        # PostgreSQL: reserve the ids from the table's own sequence (safe with other writers).
+        ids = sorted(session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)}))
+        rest = 0
     for p, rid in zip(prepared, ids, strict=True):
+        p.record_row["id"] = rid
         if p.source_index is not None:
             p.record_row["source_record_id"] = ids[p.source_index]
-            links.append({"b_id": rid, "b_src": ids[p.source_index]})
-    if links:
-        session.execute(
-            update(records).where(records.c.id == bindparam("b_id")).values(source_record_id=bindparam("b_src")), links)
+    if len(rows) > rest:
+        session.execute(insert(records), rows[rest:])
     return ids
 
 
