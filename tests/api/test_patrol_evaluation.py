@@ -96,6 +96,8 @@ def test_patrol_plan_schema_errors(alive):
         assert c.get("/api/v1/patrol-plan", params={**PLAN, "budget_hours": 0}).status_code == 422
         assert c.get("/api/v1/patrol-plan", params={**PLAN, "weights": "../etc/passwd"}).status_code == 422
         assert c.get("/api/v1/patrol-plan", params={**PLAN, "area": "ward:../x"}).status_code == 422
+        late = c.get("/api/v1/patrol-plan", params={**PLAN, "date": "9999-12-31"})
+    assert late.status_code == 422 and "shift_date" in late.text
 
 
 def test_record_patrol_plan_in_the_ledger(alive):

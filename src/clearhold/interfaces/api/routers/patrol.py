@@ -104,6 +104,8 @@ def compute(request: Request, data: PatrolPlanIn) -> tuple[Any, list[str]]:
     from clearhold.hotspot import flows
     from clearhold.interfaces.api.routers.analysis import _area_spec
 
+    if data.shift_date is not None and not 2000 <= data.shift_date.year <= 2100:
+        raise InvalidInput(f"shift_date was {data.shift_date.isoformat()}; give a day from 2000 to 2100")
     settings = request.app.state.settings
     with scope(request) as session, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
