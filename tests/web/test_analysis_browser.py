@@ -72,5 +72,6 @@ def test_evaluation_page_in_the_browser(analyst_page):
     assert page.locator("#method-wdd td").nth(4).inner_text().startswith("ok")
     widths = page.eval_on_selector_all("figure.chart img", "imgs => imgs.map(i => i.naturalWidth)")
     assert widths and all(w > 0 for w in widths)  # the SVG charts load as data: images
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     shot(page, "21-analyst-evaluation-phone")
     assert not [e for e in errors if "Content Security Policy" in e], errors
