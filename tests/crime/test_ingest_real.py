@@ -190,3 +190,22 @@ def test_rows_in_neighbouring_forces_keep_their_publishing_force(stored):
     assert 0 < len(outside) < 0.01 * len(stored)
     assert outside["force"].eq("northamptonshire").all()
     assert outside["pfa_name"].notna().all()  # located by the national LSOA boundaries
+
+
+def test_points_in_areas_the_lookups_do_not_fully_cover_keep_their_rows(empty_store, tmp_path):
+    """Points outside Northamptonshire's lookups, or in the sea, still reconcile (the national
+    benchmark once crashed on missing lookup values; the fix is pyarrow's NaN -> null)."""
+    from clearhold.crime import service
+
+    header = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+              "Crime type,Last outcome category,Context\n")
+    rows = ["abc1,2024-01,South Wales Police,South Wales Police,-3.1791,51.4816,On or near Queen Street,,,"
+            "Burglary,Under investigation,\n",
+            "abc2,2024-01,South Wales Police,South Wales Police,-3.5700,51.5070,On or near High Street,,,"
+            "Robbery,Under investigation,\n",
+            "abc3,2024-01,South Wales Police,South Wales Police,-4.0000,51.2000,On or near Bristol Channel,,,"
+            "Other crime,Under investigation,\n"]
+    path = tmp_path / "2024-01-south-wales-street.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    [result] = service.ingest(store=empty_store, paths=[path])
+    assert result["rows_read"] == result["rows_stored"] + result["rows_quarantined"] == 3

@@ -216,7 +216,7 @@ def _with_geography(parsed, geo):
         "lsoa21_located": pa.array(located, pa.string()),
     }
     for col in ("ward_code", "ward_name", "lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"):
-        cols[col] = pa.array(attrs[col], pa.string())
+        cols[col] = pa.array(attrs[col], pa.string(), from_pandas=True)  # missing (NaN) -> null
     for name, arr in cols.items():
         t = t.append_column(name, arr)
     return t
