@@ -475,3 +475,14 @@ def test_empirical_dispersion_hand_checked():
         empirical_dispersion([1, 2, 3], [1, 2], 1)
     with pytest.raises(InvalidInput, match="months_per_period was 0"):
         empirical_dispersion([1, 2, 3], [1, 2, 3], 0)
+
+
+def test_its_with_months_of_zero_before_says_it_cannot_be_fitted():
+    """Regression: most months zero before made the level change overflow (OverflowError)."""
+    from clearhold.analytics.evaluation import interrupted_time_series
+    from clearhold.errors import InvalidInput
+
+    months = [f"2022-{m:02d}" for m in range(1, 13)] + ["2023-01", "2023-02", "2023-03"]
+    series = pd.Series([0.0] * 11 + [1.0, 9.0, 12.0, 10.0], index=months)
+    with pytest.raises(InvalidInput, match="could not be fitted"):
+        interrupted_time_series(series, pre=months[:12], post=months[12:], family="poisson")

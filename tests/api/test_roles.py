@@ -57,6 +57,12 @@ def _case(permission: str, live, role: str):
         return "GET", "/api/v1/audit", {}, 200
     if permission == "users.admin":
         return "GET", "/api/v1/users", {}, 200
+    if permission == "patrol.read":
+        return "GET", "/hotspots/patrol-plan", {}, 200
+    if permission == "evaluation.read":
+        return "GET", "/operations/test-op/evaluation", {}, 200
+    if permission == "patrol.plan":  # 422: this server's crime store is empty, but the role got past the gate
+        return "POST", "/api/v1/operations/test-op/patrol-plan", {"json": {"budget_hours": 1, "shift": "09:00-10:00"}}, 422
     if permission == "analysis.read":
         return "GET", "/api/v1/operations/test-op/scorecards", {}, 200
     if permission == "account.own":

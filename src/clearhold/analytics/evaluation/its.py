@@ -201,6 +201,11 @@ def interrupted_time_series(
     se_r = math.sqrt(max(float(grad @ cov @ grad), 0.0))
     p = float(2 * stats.t.sf(abs(log_r / se_r), dof)) if se_r > 0 else float("nan")
     lv, lv_se = params[li], math.sqrt(cov[li, li])
+    # A fit that runs off to infinity (e.g. months of zero crime before) gives no estimate.
+    if not all(math.isfinite(v) and abs(v) < 30 for v in (log_r, se_r, lv, lv_se)):
+        raise InvalidInput(
+            "the interrupted time series could not be fitted: the counts (many months of zero before, or "
+            f"too few crimes) make the level change unbounded (log change {log_r:.3g}, se {se_r:.3g})")
     slope = slope_ci = None
     if slope_change:
         si = names.index("slope")
