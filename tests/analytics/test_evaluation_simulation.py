@@ -1,7 +1,7 @@
 """Honesty, small and seeded: bias, coverage and false positives on simulated panels.
 
 The large version (500+ trials per estimator and effect) is benchmarks/evaluation_simulation.py;
-its figures are in docs/benchmarks/evaluation.md. Bounds here are loose enough for 60 trials
+its figures are in docs/benchmarks.md (evaluation section). Bounds here are loose enough for 60 trials
 (binomial sd of a 5% rate is about 2.8 points) but tight enough to catch a broken interval.
 """
 

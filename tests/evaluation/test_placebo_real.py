@@ -1,6 +1,6 @@
 """Placebo on real data: "operations" on random LSOA groups of Northamptonshire in 2022 (no real
 intervention) must show no effect at about the nominal rate. The larger run is in
-benchmarks/evaluation_simulation.py --placebo; figures in docs/benchmarks/evaluation.md."""
+benchmarks/evaluation_simulation.py --placebo; figures in docs/benchmarks.md (evaluation section)."""
 
 from __future__ import annotations
 
