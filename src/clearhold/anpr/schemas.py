@@ -111,7 +111,11 @@ class HitRead(BaseModel):
     received_at: datetime
     created_at: datetime
     status: str
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
     reject_reason: str | None = None
     outcome: str | None = None
+    outcome_by: str | None = None
+    outcome_at: datetime | None = None
     stop_record_id: int | None = None
     arrest_record_id: int | None = None

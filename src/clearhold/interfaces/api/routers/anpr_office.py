@@ -10,6 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from clearhold.anpr.schemas import HitRead as HitOut  # one shape for a hit, owned by the ANPR domain
 from clearhold.interfaces.api.deps import allow, scope
 from clearhold.interfaces.api.routers.common import AUTH_ERRORS, CONFLICT, INVALID, NOT_FOUND
 from clearhold.user.service import Principal
@@ -18,24 +19,6 @@ router = APIRouter(prefix="/api/v1/anpr", tags=["anpr"], responses={**AUTH_ERROR
 HitId = Path(ge=1, le=2**31 - 1)
 
 
-class HitOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    read_ref: str
-    entry_id: int
-    vrm_read: str
-    vrm_hotlist: str
-    match_type: str
-    source: str
-    camera_ref: str
-    captured_at: datetime
-    status: str
-    acknowledged_by: str | None = None
-    acknowledged_at: datetime | None = None
-    reject_reason: str | None = None
-    outcome: str | None = None
-    outcome_by: str | None = None
-    outcome_at: datetime | None = None
 
 
 class Acknowledgement(BaseModel):
