@@ -159,6 +159,8 @@ def test_period_filter_uses_uk_local_days(ledger):
     assert (figure(r, "arrests")["value"], figure(r, "court_outcomes")["value"]) == (0, 1)
     with pytest.raises(InvalidInput, match="--to 2023-08-01 is before --from 2023-09-01"):
         _review(engine, start=date(2023, 9, 1), end=date(2023, 8, 1))
+    with pytest.raises(InvalidInput, match="--from 2024-06-01 is after the operation ended \\(2023-10-08\\)"):
+        _review(engine, start=date(2024, 6, 1))
     with session_scope(engine) as s, pytest.raises(NotFound, match="operation 'op-zzz' not found"):
         build_review(s, operation_slug="op-zzz")
 

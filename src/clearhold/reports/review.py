@@ -105,10 +105,13 @@ def _breakdown_order(dim: str):
 
 def resolve_period(op, start: date | None, end: date | None, *, today: date | None = None) -> tuple[date, date]:
     """The review period: the operation's dates unless given; ``end`` is inclusive."""
+    given_end = end is not None
     start = start or op.starts_on
     end = end or op.ends_on or (today or datetime.now(LOCAL_TZ).date())
     if end < start:
-        raise InvalidInput(f"--to {end} is before --from {start}")
+        if given_end:
+            raise InvalidInput(f"--to {end} is before --from {start}")
+        raise InvalidInput(f"--from {start} is after the operation ended ({end}); give --to as well")
     return start, end
 
 
