@@ -68,3 +68,30 @@ def test_group_commit_answers_every_request(tmp_path):
     assert [r.accepted for r in results] == [50] * 20 and (dup.accepted, dup.duplicates) == (0, 1)
     assert writer.commits <= 21
     engine.dispose()
+
+
+def test_the_service_purges_old_reads_on_its_schedule(tmp_path):
+    from clearhold.anpr import audit
+    from clearhold.anpr.tables import AuditEntry, Read
+
+    engine = durable_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    upgrade(engine)
+    old = datetime.now(UTC) - timedelta(days=400)
+    with session_scope(engine) as s:
+        service.ingest_reads(s, reads_in=[service.ReadIn(read_id="old", camera_id="C1", captured_at=old, vrm="AB12CDE"),
+                                          service.ReadIn(read_id="new", camera_id="C1", captured_at=AT, vrm="AB12CDE")],
+                             live=service.load_index(s))
+    writer = IngestEngine(engine, index_check_s=3600, purge_every_s=0.1)
+    writer.start()
+    try:
+        for _ in range(300):
+            if writer.last_purge is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        writer.stop()
+    assert writer.last_purge is not None and writer.last_purge.deleted == 1
+    with session_scope(engine) as s:
+        assert list(s.execute(sa.select(Read.read_id)).scalars()) == ["new"]
+        actions = list(s.execute(sa.select(AuditEntry.action)).scalars())
+        assert "purge" in actions and audit.verify(s).ok

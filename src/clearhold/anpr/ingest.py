@@ -54,8 +54,15 @@ class IngestEngine:
     """Owns the writer thread. ``submit(reads)`` returns a Future of :class:`service.IngestResult`."""
 
     def __init__(self, engine: Engine, *, on_alerts: Callable[[list[dict]], None] | None = None,
-                 max_group_reads: int = 20_000, index_check_s: float = 1.0) -> None:
+                 max_group_reads: int = 20_000, index_check_s: float = 1.0,
+                 purge_every_s: float | None = 3600.0) -> None:
         self.engine = engine
+        # Retention: reads older than 365 days and not preserved are purged on this schedule
+        # (first at start); each purge is audited with what it deleted. None: never.
+        self.purge_every_s = purge_every_s
+        self.last_purge = None
+        self._stop_purges = threading.Event()
+        self._purger: threading.Thread | None = None
         self.on_alerts = on_alerts
         self.max_group_reads = max_group_reads
         self.index_check_s = index_check_s
@@ -77,10 +84,26 @@ class IngestEngine:
         self._checked = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="anpr-writer", daemon=True)
         self._thread.start()
+        if self.purge_every_s is not None:
+            self._stop_purges.clear()
+            self._purger = threading.Thread(target=self._purges, name="anpr-retention", daemon=True)
+            self._purger.start()
         if self.engine.dialect.name == "sqlite":
             self._stop_checkpoints.clear()
             self._checkpointer = threading.Thread(target=self._checkpoints, name="anpr-checkpoint", daemon=True)
             self._checkpointer.start()
+
+    def _purges(self) -> None:
+        from clearhold.anpr import retention
+
+        while True:
+            try:
+                with session_scope(self.engine) as session:
+                    self.last_purge = retention.purge(session, by="anpr-serve (scheduled retention)")
+            except Exception:  # noqa: BLE001 - busy or locked: the next round tries again
+                pass
+            if self._stop_purges.wait(self.purge_every_s):
+                return
 
     def _checkpoints(self, every_s: float = 1.0) -> None:
         """Copy the WAL into the database in the background (PASSIVE: never blocks the writer),
@@ -101,6 +124,10 @@ class IngestEngine:
             self._thread.join(timeout=30)
             self._thread = None
         self._builder.shutdown(wait=True, cancel_futures=True)
+        self._stop_purges.set()
+        if self._purger is not None:
+            self._purger.join(timeout=30)
+            self._purger = None
         self._stop_checkpoints.set()
         if self._checkpointer is not None:
             self._checkpointer.join(timeout=30)

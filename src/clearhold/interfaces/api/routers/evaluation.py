@@ -136,9 +136,10 @@ def evaluate_for(request: Request, slug: str, *, before: str | None, during: str
     notes = [str(w.message) for w in caught]
     empty = [m for i, m in enumerate(series.get("months") or [])
              if not float((treated[i] if i < len(treated) else 0) or 0) and not float((control[i] if i < len(control) else 0) or 0)]
-    if empty:
-        notes.append(f"no stored crime in {', '.join(empty)} for these areas: if those months are not in the crime "
-                     "store they count as zero and bias the estimates")
+    if empty:  # a month with no crime at all in treated and comparison areas is a month not stored
+        raise InvalidInput(f"no crime is stored for {', '.join(empty)} in the areas of {slug} (before {before}, "
+                           f"during {during}); months not stored would count as zero and bias every estimate: "
+                           "load them with `clearhold crime ingest` or choose months that are stored")
     result["planning"] = planning
     result["warnings"] = notes
     return clean(result)
