@@ -120,7 +120,7 @@ def evaluate_for(request: Request, slug: str, *, before: str | None, during: str
             except ArithmeticError as exc:  # e.g. a model on months that are all zero (not stored)
                 raise InvalidInput(f"the evaluation could not be computed for before {before} and during {during} "
                                    f"({exc}); months the crime store does not hold count as zero: choose months that "
-                                   "are stored (`clearhold crime status`)") from exc
+                                   "are stored (`clearhold crime publications` lists them)") from exc
             planning = None
             if weeks:
                 try:
