@@ -44,8 +44,10 @@ def demo(
         figs = {f["key"]: f for f in res["review"]["figures"]}
         for fid, published in PUBLISHED[slug].items():
             f = figs[fid]
+            [(base_unit, exact)] = f["exact"].items()
             rows.append({"operation": slug, "figure": fid, "label": f["label"], "display": f["display"],
-                         "exact": f["value"], "unit": f["unit"], "published": published,
+                         "value": f["value"], "unit": f["unit"], "exact": exact, "exact_unit": base_unit,
+                         "published": published,
                          "matches": str(published).replace(",", "") == f["display"].replace(",", ""),
                          "record_count": len(f["record_ids"])})
     summary = {
@@ -61,10 +63,10 @@ def demo(
     c = console()
     c.print(f"Demo {build.action}: {build.reason}. Database: {summary['database']}")
     c.print("SYNTHETIC DEMO DATA: generated records that restate published results; no real person, vehicle or event.")
-    unit = {"GBP": " GBP", "years": " years", "hours": " h", "count": ""}
     names = {slug: res["review"]["operation"]["name"] for slug, res in results.items()}
     c.print(table(["operation", "figure", "computed", "exact", "published", "same", "records"], [
-        [names[r["operation"]][:14], r["figure"], r["display"], f"{r['exact']}{unit[r['unit']]}", r["published"],
+        [names[r["operation"]][:14], r["figure"], r["display"],
+         f"{r['exact']:,}" + ("" if r["exact_unit"] == "count" else f" {r['exact_unit']}"), r["published"],
          "yes" if r["matches"] else "NO", r["record_count"]] for r in rows], title="Computed from the records vs published"))
     for slug, paths in summary["reviews"].items():
         c.print(f"{slug} review: {paths['html']}")
