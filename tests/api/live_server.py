@@ -88,3 +88,19 @@ def csrf_of(html: str) -> str:
     import re
 
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def session_clients(url: str):
+    """A generator fixture body: yields ``make(role)`` giving httpx clients logged in by session
+    cookie as ``role``, and closes them all afterwards."""
+    clients: list[httpx.Client] = []
+
+    def make(role: str) -> httpx.Client:
+        client = httpx.Client(base_url=url, timeout=30)
+        assert login(client, role).status_code == 303
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.close()

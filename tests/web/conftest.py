@@ -18,16 +18,4 @@ def web_live(tmp_path_factory):
 @pytest.fixture
 def logged_in(web_live):
     """A function giving an httpx client logged in (session cookie) as a role."""
-    import httpx
-
-    clients = []
-
-    def make(role: str) -> httpx.Client:
-        client = httpx.Client(base_url=web_live.url, timeout=30)
-        assert live_server.login(client, role).status_code == 303
-        clients.append(client)
-        return client
-
-    yield make
-    for c in clients:
-        c.close()
+    yield from live_server.session_clients(web_live.url)

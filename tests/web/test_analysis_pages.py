@@ -24,17 +24,7 @@ def alive(tmp_path_factory):
 
 @pytest.fixture
 def as_role(alive):
-    clients = []
-
-    def make(role: str) -> httpx.Client:
-        client = httpx.Client(base_url=alive.url, timeout=30)
-        assert live_server.login(client, role).status_code == 303
-        clients.append(client)
-        return client
-
-    yield make
-    for c in clients:
-        c.close()
+    yield from live_server.session_clients(alive.url)
 
 
 def _map_data(html: str) -> dict:

@@ -58,7 +58,7 @@ class IngestEngine:
                  purge_every_s: float | None = 3600.0) -> None:
         self.engine = engine
         # Retention: reads older than 365 days and not preserved are purged on this schedule
-        # (first at start); each purge is audited with what it deleted. None: never.
+        # (the first one interval after start); each purge is audited with what it deleted. None: never.
         self.purge_every_s = purge_every_s
         self.last_purge = None
         self._stop_purges = threading.Event()
@@ -96,14 +96,13 @@ class IngestEngine:
     def _purges(self) -> None:
         from clearhold.anpr import retention
 
-        while True:
+        # The first purge waits one interval, so start-up (and its first writes) never contend for the lock.
+        while not self._stop_purges.wait(self.purge_every_s):
             try:
                 with session_scope(self.engine) as session:
                     self.last_purge = retention.purge(session, by="anpr-serve (scheduled retention)")
             except Exception:  # noqa: BLE001 - busy or locked: the next round tries again
-                pass
-            if self._stop_purges.wait(self.purge_every_s):
-                return
+                continue
 
     def _checkpoints(self, every_s: float = 1.0) -> None:
         """Copy the WAL into the database in the background (PASSIVE: never blocks the writer),
