@@ -12,7 +12,7 @@ their confusion class at configured rates. Everything comes from ``numpy.random.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd

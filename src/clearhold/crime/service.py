@@ -60,7 +60,7 @@ def ingest(*, store=None, paths: Iterable[str | Path], progress: Progress | None
     rows_quarantined, reasons``. Invariant: ``rows_read == rows_stored + rows_quarantined``.
     """
     from clearhold.geo.store import geography
-    from clearhold.sources.police_uk_files import discover, parse
+    from clearhold.sources.police_uk_files import discover
 
     lake = lake_for(store)
     paths = [paths] if isinstance(paths, str | Path) else list(paths)

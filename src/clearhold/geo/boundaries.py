@@ -178,7 +178,6 @@ def _gpkg_blob_to_wkb(blob: bytes, path: Path) -> bytes:
 
 
 def _read_shapefile(path: Path):
-    import shapely
 
     prj = path.with_suffix(".prj")
     crs = _crs_from_text(prj.read_text(errors="replace")) if prj.exists() else "EPSG:27700"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from clearhold.errors import Conflict, InvalidInput, NotFound, RowError
 from clearhold.intel import service
 from clearhold.intel.schemas import IntelLogCreate
-from clearhold.record.flows import ImportFailed, _read_rows
+from clearhold.record.flows import ImportFailed, read_csv_rows
 
 LOG_COLUMNS = ("ref", "intel_date", "recorded_at", "recording_officer", "source_ref", "security_marking",
                "grading_system", "handling_instructions", "subject", "area", "lat", "lon")
@@ -38,7 +38,7 @@ class IntelImportReport:
 def import_csv(session: Session, *, path: Path, operation: str | None, entered_by: str) -> IntelImportReport:
     """Import intelligence logs: every log, or none (raises ImportFailed listing every problem)."""
     p = str(path)
-    header, rows = _read_rows(Path(path))
+    header, rows = read_csv_rows(Path(path))
     for i, h in enumerate(header, start=1):
         if not h:
             raise RowError(p, 1, None, f"column {i} has no name")

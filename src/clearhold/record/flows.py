@@ -64,7 +64,7 @@ class ImportFailed(InvalidInput):
         super().__init__(f"{path}: {len(errors)} problem(s); nothing was imported\n{shown}{more}")
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -161,7 +161,7 @@ def import_csv(
     """Import a CSV of records into an operation: every record, or none (raises ImportFailed)."""
     path = Path(path)
     p = str(path)
-    header, rows = _read_rows(path)
+    header, rows = read_csv_rows(path)
     for i, h in enumerate(header, start=1):
         if not h:
             raise RowError(p, 1, None, f"column {i} has no name (remove empty columns, e.g. left by a spreadsheet)")

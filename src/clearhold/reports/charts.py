@@ -13,17 +13,18 @@ PALETTE = {
 }
 
 
-def _figure(width_in: float, height_in: float):
+def new_figure(width_in: float, height_in: float):
+    """A matplotlib Figure on the Agg backend (no display, no global pyplot state)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width_in, height_in), dpi=96)
-    return fig
+    return Figure(figsize=(width_in, height_in), dpi=96)
 
 
-def _to_svg(fig) -> str:
+def to_svg(fig) -> str:
+    """The figure as an inline SVG string: text kept as text, deterministic ids, no date."""
     import matplotlib
 
     buf = io.StringIO()
@@ -40,7 +41,7 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, titl
 
     n = len(labels)
     height = max(2.4, 0.28 * n + 1.0) if horizontal else 2.8
-    fig = _figure(7.0, height)
+    fig = new_figure(7.0, height)
     ax = fig.add_subplot()
     pos = np.arange(n)
     bottom = np.zeros(n)
@@ -69,7 +70,7 @@ def bar_chart(labels: Sequence[str], series: dict[str, Sequence[float]], *, titl
         ax.spines[side].set_visible(False)
     if len(series) > 1:
         ax.legend(fontsize=7, frameon=False, ncols=min(4, len(series)))
-    return _to_svg(fig)
+    return to_svg(fig)
 
 
 def static_map(areas: list[dict[str, Any]], points: list[dict[str, Any]], *, title: str = "") -> str:
@@ -79,7 +80,7 @@ def static_map(areas: list[dict[str, Any]], points: list[dict[str, Any]], *, tit
 
     from clearhold.geo.bng import to_bng
 
-    fig = _figure(7.0, 5.0)
+    fig = new_figure(7.0, 5.0)
     ax = fig.add_subplot()
     role_style = {"target": ("#b2182b", 1.6, "-"), "buffer": ("#666666", 1.0, "--"), "comparison": ("#2166ac", 1.0, ":")}
     for a in areas:
@@ -118,7 +119,7 @@ def static_map(areas: list[dict[str, Any]], points: list[dict[str, Any]], *, tit
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), markerscale=2)
     if title:
         ax.set_title(title, fontsize=10, loc="left")
-    return _to_svg(fig)
+    return to_svg(fig)
 
 
 def _nice_length(x: float) -> float:

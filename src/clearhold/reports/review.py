@@ -115,7 +115,8 @@ def resolve_period(op, start: date | None, end: date | None, *, today: date | No
     return start, end
 
 
-def _local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC instants bounding UK local days ``start`` to ``end`` inclusive (end exclusive instant)."""
     lo = datetime.combine(start, time(0), LOCAL_TZ).astimezone(UTC)
     hi = datetime.combine(end + timedelta(days=1), time(0), LOCAL_TZ).astimezone(UTC)
     return lo, hi
@@ -126,7 +127,7 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
     """Compute the results review of an operation over a period (inclusive dates, UK local time)."""
     op = operation_service.get(session, slug=operation_slug)
     start, end = resolve_period(op, start, end, today=today)
-    lo, hi = _local_bounds(start, end)
+    lo, hi = local_bounds(start, end)
     records = _load_records(session, [_RECORDS.c.operation_id == op.id, _RECORDS.c.occurred_at >= lo,
                                       _RECORDS.c.occurred_at < hi, _RECORDS.c.deleted_at.is_(None)])
     areas = area_service.list_(session, operation_slug=op.slug)

@@ -194,7 +194,6 @@ def _zip_members(path: Path) -> list[SourceFile]:
 # ---------------------------------------------------------------------------------------
 def parse(source: SourceFile, data: bytes | None = None) -> ParsedFile:
     """Parse one file completely (or raise): see the module docstring for the contract."""
-    import pyarrow as pa
 
     data = source.read() if data is None else data
     sha = hashlib.sha256(data).hexdigest()

@@ -6,12 +6,12 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from clearhold.serialise import json_default
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 DatabaseOpt = Annotated[
@@ -41,22 +41,8 @@ def err_console():
     return Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, default=_json_default, ensure_ascii=False, indent=2)
+    return json.dumps(obj, default=json_default, ensure_ascii=False, indent=2)
 
 
 def emit_json(obj: Any) -> None:

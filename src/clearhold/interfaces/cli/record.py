@@ -101,12 +101,12 @@ def list_(
     """List records of an operation."""
     from clearhold.interfaces.cli._ledger_io import parse_date
     from clearhold.record import service
-    from clearhold.reports.review import _local_bounds
+    from clearhold.reports.review import local_bounds
     from clearhold.storage.database import session_scope
 
     d0, d1 = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-    lo = _local_bounds(d0, d0)[0] if d0 else None
-    hi = _local_bounds(d1, d1)[1] if d1 else None
+    lo = local_bounds(d0, d0)[0] if d0 else None
+    hi = local_bounds(d1, d1)[1] if d1 else None
     with handled_errors(), session_scope(engine_for(database)) as s:
         rows = [service.to_state(s, r) for r in service.list_(
             s, operation_slug=operation, kind=kind, start=lo, end=hi, area_slug=area, include_deleted=deleted, limit=limit)]

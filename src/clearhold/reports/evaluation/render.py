@@ -5,7 +5,6 @@ Charts are drawn on the server with matplotlib as SVG (no JavaScript, PDF-safe).
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from functools import lru_cache
@@ -13,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from clearhold.errors import InvalidInput
+from clearhold.reports.charts import new_figure, to_svg
+from clearhold.serialise import json_default
 
 TEMPLATES = Path(__file__).resolve().parent
 FORMATS = ("html", "pdf", "json", "md")
@@ -68,25 +69,6 @@ def _env():
     return env
 
 
-def _svg(fig) -> str:
-    import matplotlib
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "svg.hashsalt": "clearhold"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
-
-
-def _figure(w: float, h: float):
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(w, h), dpi=96)
-
-
 def _shade(ax, months: list[str], periods: dict[str, Any]) -> None:
     colours = {"during": "#fbb4ae", "after": "#ccebc5"}
     for key, colour in colours.items():
@@ -109,7 +91,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, str]]:
     x = np.arange(len(months))
     before = result["periods"]["before"].split("..")
     n_pre = months.index(before[1]) + 1 if before[1] in months else len(months)
-    fig = _figure(7.5, 3.0)
+    fig = new_figure(7.5, 3.0)
     ax = fig.add_subplot()
     t = np.asarray(s["treated"], float)
     ax.plot(x, t, color="#b2182b", marker="o", ms=3, label="treated")
@@ -127,12 +109,12 @@ def charts(result: dict[str, Any]) -> list[dict[str, str]]:
     ax.set_ylabel(result.get("value", "count"))
     ax.legend(fontsize=7, frameon=False)
     ax.set_title("Crimes by month", fontsize=9)
-    out.append({"title": "Crimes by month", "svg": _svg(fig)})
+    out.append({"title": "Crimes by month", "svg": to_svg(fig)})
 
     rows = [(LABELS[k], result[k]) for k in ("did", "synthetic_control", "its")
             if result.get(k, {}).get("status") == "ok" and result[k].get("estimate") is not None]
     if rows:
-        fig = _figure(7.5, 0.5 + 0.45 * len(rows))
+        fig = new_figure(7.5, 0.5 + 0.45 * len(rows))
         ax = fig.add_subplot()
         for i, (label, e) in enumerate(rows):
             est = 100 * e["estimate"]
@@ -144,7 +126,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, str]]:
         ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
         ax.set_xlabel("% change against the counterfactual (interval)", fontsize=8)
         ax.set_title("Estimated effect by method", fontsize=9)
-        out.append({"title": "Estimated effect by method", "svg": _svg(fig)})
+        out.append({"title": "Estimated effect by method", "svg": to_svg(fig)})
 
     for key, obs_key, cf_key, title in (("synthetic_control", "observed", "synthetic", "Synthetic control"),
                                         ("its", "observed", "counterfactual", "Interrupted time series")):
@@ -152,7 +134,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, str]]:
         if e.get("status") != "ok":
             continue
         d = e["detail"]
-        fig = _figure(7.5, 2.6)
+        fig = new_figure(7.5, 2.6)
         ax = fig.add_subplot()
         xm = np.arange(len(d["months"]))
         ax.plot(xm, d[obs_key], color="#b2182b", marker="o", ms=3, label="treated (observed)")
@@ -163,7 +145,7 @@ def charts(result: dict[str, Any]) -> list[dict[str, str]]:
                       ha="right", fontsize=7)
         ax.legend(fontsize=7, frameon=False)
         ax.set_title(title, fontsize=9)
-        out.append({"title": title, "svg": _svg(fig)})
+        out.append({"title": title, "svg": to_svg(fig)})
     return out
 
 
@@ -186,12 +168,6 @@ def render_md(result: dict[str, Any]) -> str:
     return _env().get_template("evaluation.md").render(**_context(result))
 
 
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
 def clean(obj: Any) -> Any:
     """NaN and infinities become null (JSON has neither)."""
     if isinstance(obj, dict):
@@ -208,7 +184,7 @@ def render(result: dict[str, Any], fmt: str) -> str | bytes:
     if fmt not in FORMATS:
         raise InvalidInput(f"format was {fmt!r}; it must be one of {FORMATS}")
     if fmt == "json":
-        return json.dumps(clean(result), default=_json_default, ensure_ascii=False, indent=2, allow_nan=False)
+        return json.dumps(clean(result), default=json_default, ensure_ascii=False, indent=2, allow_nan=False)
     if fmt == "md":
         return render_md(result)
     if fmt == "pdf":

@@ -123,7 +123,7 @@ def search(body: SearchIn, request: Request, who: Principal = Depends(allow("anp
     with scope(request) as session:
         rows = anpr_search.search_reads(session, user=who.name, reason=body.reason, query=query,
                                         authorisation_id=body.authorisation_id)
-    from clearhold.interfaces.cli.common import _json_default  # datetimes and decimals as JSON
+    from clearhold.serialise import json_default
     import json
 
-    return json.loads(json.dumps(rows, default=_json_default))
+    return json.loads(json.dumps(rows, default=json_default))
