@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from clearhold.errors import Conflict, InvalidInput, NotFound, RowError
 from clearhold.record import service
-from clearhold.record.schemas import CREATE_MODELS
+from clearhold.record.schemas import CREATE_MODELS, InUK
 
 ITEM_COLUMNS = (
     "item_kind", "item_description", "drug_class", "drug_type", "quantity", "unit", "value_gbp",
@@ -130,15 +130,19 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+_NOT_FIELDS = frozenset(ITEM_COLUMNS) | {"kind", "source_ref", "offence_group", "offence_text"}
+_FIELDS = {kind: frozenset(model.model_fields) for kind, model in CREATE_MODELS.items()}
+
+
 def _record_dict(operation: str, kind: str, row: dict[str, Any]) -> dict[str, Any]:
-    fields = CREATE_MODELS.get(kind)
+    fields = _FIELDS.get(kind)
     if fields is None:
         raise InvalidInput(f"kind: {kind!r} is not a record kind; use one of: {', '.join(CREATE_MODELS)}")
     data: dict[str, Any] = {"kind": kind, "operation": operation}
     for col, value in row.items():
-        if value is None or col in ITEM_COLUMNS or col in ("kind", "source_ref", "offence_group", "offence_text"):
+        if value is None or col in _NOT_FIELDS:
             continue
-        if col not in fields.model_fields:
+        if col not in fields:
             raise InvalidInput(f"{col}: not a field of {_article(kind)} {kind.replace('_', ' ')} record")
         data[col] = value
     if kind == "arrest":
@@ -184,7 +188,10 @@ def import_csv(
     by_ref: dict[str, int] = {}
     for line, raw in rows:
         try:
-            row = {c: (v.strip() or None) if c not in _TYPED else _convert(p, line, c, v) for c, v in raw.items()}
+            row = {}  # the non-blank cells, stripped and typed
+            for c, v in raw.items():
+                if v and (v := v.strip()):
+                    row[c] = v if c not in _TYPED else _convert(p, line, c, v)
             item = _item(row)
             ref = row.get("ref")
             if ref is None or ref not in by_ref:
@@ -270,7 +277,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
     then write them all with a few multi-row inserts; nothing is written if any row fails."""
     ctx = service.new_context(session)
     existing = service.existing_refs(session, operation_id=ctx.operation(operation).id)
-    _prime_places(ctx, groups)
+    in_uk = _prime_places(ctx, groups)
     ids_by_ref: dict[str, int] = {}  # refs already in the operation that --skip-existing skipped
     new_by_ref: dict[str, int] = {}  # refs of this file's records -> their place in ``prepared``
     prepared: list[service.PreparedRecord] = []
@@ -291,7 +298,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
                     data["source_record_id"] = existing[src]
                 else:
                     raise InvalidInput(f"source_ref: no record with ref {src!r} earlier in the file or in the operation")
-            record_in = service.parse_record(data)
+            record_in = service.parse_record(data, in_uk=in_uk)
             record = service.prepare_create(ctx, record_in, entered_by=entered_by)
             if ref is not None and ref in existing:
                 raise Conflict(f"ref {ref!r} already exists in operation {record_in.operation!r}")
@@ -329,10 +336,14 @@ def _raw(row: dict[str, Any]) -> dict[str, str]:
     return {k: ("" if v is None else str(v)) for k, v in row.items()}
 
 
-def _prime_places(ctx, groups) -> None:
-    """Convert every row's lat/lon to BNG in one vectorised call (rows then look theirs up)."""
-    pairs = {(row["lon"], row["lat"]) for _, row, _, _ in groups
-             if isinstance(row.get("lat"), float) and isinstance(row.get("lon"), float)}
-    if pairs:
-        lons, lats = zip(*pairs, strict=True)
+def _prime_places(ctx, groups) -> InUK:
+    """Work out every row's place at once: lat/lon to BNG in one vectorised call, and the UK
+    check of every point in another (rows then look theirs up)."""
+    lon_lat = {(row["lon"], row["lat"]) for _, row, _, _ in groups
+               if isinstance(row.get("lat"), float) and isinstance(row.get("lon"), float)}
+    east_north = [(row["easting"], row["northing"]) for _, row, _, _ in groups
+                  if isinstance(row.get("easting"), float) and isinstance(row.get("northing"), float)]
+    if lon_lat:
+        lons, lats = zip(*lon_lat, strict=True)
         ctx.prime_bng(list(lons), list(lats))
+    return InUK(lon_lat, east_north)

@@ -11,7 +11,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from clearhold.record import vocab
 
@@ -113,27 +121,63 @@ class _RecordBase(_Model):
         return v
 
     @model_validator(mode="after")
-    def _place_and_time(self):
+    def _place_and_time(self, info: ValidationInfo):
         if (self.lat is None) != (self.lon is None):
             raise ValueError("lat and lon go together: give both or neither")
         if (self.easting is None) != (self.northing is None):
             raise ValueError("easting and northing go together: give both or neither")
-        _check_in_uk(self.lat, self.lon, self.easting, self.northing)
+        _check_in_uk(self.lat, self.lon, self.easting, self.northing, (info.context or {}).get("in_uk"))
         if self.ended_at is not None and self.ended_at < self.occurred_at:
             raise ValueError(f"ended_at {self.ended_at.isoformat()} is before occurred_at {self.occurred_at.isoformat()}")
         return self
 
 
-def _check_in_uk(lat, lon, easting, northing) -> None:
-    from clearhold.geo.bng import to_wgs84
+class InUK:
+    """Answers to "is this point in the UK?" worked out for many points in one vectorised call
+    (an import's), so that validating each record looks its answer up instead of testing one
+    point at a time. A point it was not given is tested on its own, as for a single record."""
+
+    def __init__(self, lon_lat=(), east_north=()) -> None:
+        import numpy as np
+
+        from clearhold.geo.bng import to_wgs84
+        from clearhold.geo.uk import in_uk
+
+        self._known: list[dict[tuple[float, float], bool]] = [{}, {}]
+        for pairs, known, convert in ((lon_lat, self._known[0], None), (east_north, self._known[1], to_wgs84)):
+            pairs = list(dict.fromkeys(pairs))
+            if pairs:
+                xs, ys = (np.array(v, dtype="float64") for v in zip(*pairs, strict=True))
+                if convert is not None:
+                    xs, ys = convert(xs, ys)
+                known.update(zip(pairs, in_uk(xs, ys).tolist(), strict=True))
+
+    def lon_lat(self, lon: float, lat: float) -> bool:
+        found = self._known[0].get((lon, lat))
+        return _lon_lat_in_uk(lon, lat) if found is None else found
+
+    def east_north(self, easting: float, northing: float) -> bool:
+        found = self._known[1].get((easting, northing))
+        return _east_north_in_uk(easting, northing) if found is None else found
+
+
+def _lon_lat_in_uk(lon: float, lat: float) -> bool:
     from clearhold.geo.uk import in_uk
 
-    if lat is not None and not in_uk(lon, lat):
+    return bool(in_uk(lon, lat))
+
+
+def _east_north_in_uk(easting: float, northing: float) -> bool:
+    from clearhold.geo.bng import to_wgs84
+
+    return _lon_lat_in_uk(*to_wgs84(easting, northing))
+
+
+def _check_in_uk(lat, lon, easting, northing, known: InUK | None = None) -> None:
+    if lat is not None and not (known.lon_lat(lon, lat) if known else _lon_lat_in_uk(lon, lat)):
         raise ValueError(f"lat/lon ({lat}, {lon}) is outside the United Kingdom (latitude first, then longitude)")
-    if easting is not None:
-        lo, la = to_wgs84(easting, northing)
-        if not in_uk(lo, la):
-            raise ValueError(f"easting/northing ({easting:.0f}, {northing:.0f}) is outside the United Kingdom")
+    if easting is not None and not (known.east_north(easting, northing) if known else _east_north_in_uk(easting, northing)):
+        raise ValueError(f"easting/northing ({easting:.0f}, {northing:.0f}) is outside the United Kingdom")
 
 
 def _person(v: str) -> str:
@@ -302,9 +346,15 @@ CREATE_MODELS: dict[str, type[_RecordBase]] = {
 record_create_adapter: TypeAdapter = TypeAdapter(RecordCreate)
 
 
-def parse_record(data: dict[str, Any]):
-    """Validate a dict into the Create model of its ``kind``."""
-    return record_create_adapter.validate_python(data)
+def parse_record(data: dict[str, Any], *, in_uk: InUK | None = None):
+    """Validate a dict into the Create model of its ``kind``.
+
+    ``in_uk``: the UK check's answers for many records' points, worked out at once (imports);
+    without it each point is tested on its own. The checks and messages are the same.
+    """
+    if in_uk is None:
+        return record_create_adapter.validate_python(data)
+    return record_create_adapter.validate_python(data, context={"in_uk": in_uk})
 
 
 class RecordCorrection(_Model):
