@@ -22,31 +22,38 @@ def serve(
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
     """Start the web application and JSON API (migrates the database first)."""
-    from clearhold.interfaces.cli.common import engine_for, err_console, handled_errors, settings_for
+    from clearhold.interfaces.cli.common import (
+        engine_for,
+        err_console,
+        handled_errors,
+        settings_for,
+    )
 
     if secure_cookies is None:
         secure_cookies = host not in LOOPBACK
     if not secure_cookies and host not in LOOPBACK:
         err_console().print("warning: cookies without Secure on a non-loopback address; use HTTPS in front")
     with handled_errors():
+        import os
+
         import uvicorn
 
         from clearhold.interfaces.api.app import create_app
-
-        import os
+        from clearhold.interfaces.api.http_protocol import PROTOCOL
 
         engine_for(database).dispose()  # migrate first
         err_console().print(f"clearhold serving on http://{host}:{port}/ (health: /health, API: /openapi.json)")
         if workers == 1:
             app = create_app(settings_for(database), secure_cookies=secure_cookies)
-            uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, access_log=access_log)
+            uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, access_log=access_log,
+                        http=PROTOCOL)
             return
         # several processes: each builds the app from the environment
         if database:
             os.environ["CLEARHOLD_DATABASE_URL"] = database
         os.environ["CLEARHOLD_SECURE_COOKIES"] = "true" if secure_cookies else "false"
         uvicorn.run("clearhold.interfaces.api.app:create_app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level="info", proxy_headers=False, access_log=access_log)
+                    workers=workers, log_level="info", proxy_headers=False, access_log=access_log, http=PROTOCOL)
 
 
 def register(app: typer.Typer) -> None:
