@@ -196,3 +196,123 @@ def test_spreadsheet_artefacts_are_named(engine, tmp_path):
     path.write_text("kind,occurred_at,kind\narrest,2023,arrest\n", encoding="utf-8")
     with session_scope(engine) as s, pytest.raises(RowError, match="field 'kind': column appears more than once"):
         import_csv(s, path=path, operation="op-test", entered_by="analyst")
+
+
+# One record of every kind, with every way of giving a place, items of every kind, offences
+# and links to records earlier in the file, as the API takes them (``source`` names the ref
+# of the record that led to this one).
+EVERY_KIND = [
+    {"kind": "vehicle_stop", "ref": "VS-1", "occurred_at": "2023-08-01T10:00:00+01:00", "lat": 52.235, "lon": -0.895,
+     "vrm": "AB12CDE", "reason": "anpr_hit", "result": "arrest", "tactic": "ANPR stops", "anpr_hit_ref": "HIT-9"},
+    {"kind": "arrest", "ref": "ARR-1", "occurred_at": "2023-08-01T10:20:00+01:00", "lat": 52.2351, "lon": -0.8551,
+     "source": "VS-1", "person_ref": "P-0001", "age_band": "18-24", "outcome": "charged",
+     "offences": [{"group": "Drug offences", "text": "PWITS class A"},
+                  {"group": "Possession of weapons offences", "text": "possession of a knife"}],
+     "items": [{"item_kind": "weapon", "weapon_type": "knife", "count": 2},
+               {"item_kind": "drug", "drug_class": "A", "drug_type": "cocaine", "quantity": "12.345", "unit": "g"},
+               {"item_kind": "cash", "cash_gbp": "1250.10"}]},
+    {"kind": "seizure", "ref": "SZ-1", "occurred_at": "2023-08-02T23:30:00+00:00", "area": "op-test-b",
+     "seizure_context": "found", "notes": "under a bench, \"wrapped\"; ü",
+     "items": [{"item_kind": "drug", "drug_class": "B", "drug_type": "Cannabis", "quantity": "0.25", "unit": "kg",
+                "value_gbp": "199.99", "description": "two bags"}]},
+    {"kind": "weapons_sweep", "ref": "WS-1", "occurred_at": "2023-08-03T09:00:00+01:00", "easting": 475551.8,
+     "northing": 260242.3, "place": "Park", "area_searched": "north field", "area_searched_m2": 1200.5,
+     "tactic": "Weapons sweeps", "items": [{"item_kind": "weapon", "weapon_type": "machete"}]},
+    {"kind": "test_purchase", "ref": "TP-1", "occurred_at": "2023-08-04T15:00:00+01:00", "premises": "Shop 1",
+     "result": "fail_sale_made", "follow_up": "letter", "location_text": "High Street"},
+    {"kind": "patrol", "ref": "PT-1", "occurred_at": "2023-08-05T20:00:00+01:00",
+     "ended_at": "2023-08-05T20:17:30+01:00", "lat": 52.2342, "lon": -0.9001, "patrol_type": "hotspot_vehicle",
+     "hotspot_ref": "HS-3", "planned": True, "officers": 3, "tactic": "Patrols"},
+    {"kind": "patrol", "ref": "PT-2", "occurred_at": "2023-08-05T21:00:00+01:00",
+     "ended_at": "2023-08-05T21:05:00+01:00", "lat": 52.5, "lon": -1.5, "planned": False},
+    {"kind": "warrant", "ref": "WR-1", "occurred_at": "2023-08-06T06:00:00+01:00", "address": "1 High Street",
+     "warrant_type": "drugs_search", "result": "executed_items_found",
+     "items": [{"item_kind": "other", "description": "scales"}]},
+    {"kind": "referral", "ref": "RF-1", "occurred_at": "2023-08-07T12:00:00+01:00", "person_ref": "P-0002",
+     "age_band": "10-17", "partner_type": "charity", "partner_name": "Youth Trust", "reason": "diversion",
+     "status": "accepted"},
+    {"kind": "court_outcome", "ref": "CO-1", "occurred_at": "2023-10-20T10:00:00+01:00", "source": "ARR-1",
+     "case_ref": "CASE-1", "person_ref": "P-0001", "sentence_type": "immediate_custody", "custodial_months": 18},
+    {"kind": "engagement", "occurred_at": "2023-08-08T18:00:00+01:00", "engagement_type": "community_meeting",
+     "participants": 40},
+]
+ITEM_CSV = {"description": "item_description", "count": "item_count", "item_kind": "item_kind"}
+
+
+def _every_kind_csv(path) -> None:
+    """EVERY_KIND as import rows: one per item after the first (ref and item columns only)."""
+    import csv
+
+    rows = []
+    for rec in EVERY_KIND:
+        row = {k: v for k, v in rec.items() if k not in ("items", "offences", "source")}
+        row["planned"] = {True: "yes", False: "no"}.get(row.get("planned"), row.get("planned"))
+        if "source" in rec:
+            row["source_ref"] = rec["source"]
+        if "offences" in rec:
+            row["offence_group"] = "|".join(o["group"] for o in rec["offences"])
+            row["offence_text"] = "|".join(o["text"] for o in rec["offences"])
+        items = [{ITEM_CSV.get(k, k): v for k, v in it.items()} for it in rec.get("items", [])]
+        rows.append({**row, **(items[0] if items else {})})
+        rows.extend({"ref": rec["ref"], **it} for it in items[1:])
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _states(engine, operation: str) -> list[dict]:
+    """Every record's state as stored and as its history's first version keeps it, with what
+    differs between operations and databases (ids, operation, times entered) named by ref."""
+    with session_scope(engine) as s:
+        records = service.list_(s, operation_slug=operation)
+        refs = {r.id: r.ref for r in records}
+        out = []
+        for record in records:
+            [created] = service.history(s, record_id=record.id)
+            assert (created.version, created.action, created.changed_fields) == (1, "create", [])
+            for state in (service.to_state(s, record), dict(created.state)):
+                state.pop("entered_at")
+                state["id"] = state["ref"]
+                state["source_record_id"] = refs.get(state["source_record_id"])
+                state["operation"] = "-"
+                state["area"] = state["area"] and state["area"].removeprefix(operation)
+                out.append(state)
+    return out
+
+
+def test_import_stores_what_creating_each_record_stores(any_engine, tmp_path):
+    make_operation(any_engine)
+    make_operation(any_engine, "op-two")
+    path = tmp_path / "every.csv"
+    _every_kind_csv(path)
+    with session_scope(any_engine) as s:
+        report = import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    assert (report.records_created, report.items_created) == (len(EVERY_KIND), 6)
+    ids = {}
+    with session_scope(any_engine) as s:
+        for rec in EVERY_KIND:
+            data = {k: v for k, v in rec.items() if k != "source"}
+            data["operation"] = "op-two"
+            if "area" in data:
+                data["area"] = data["area"].replace("op-test", "op-two")
+            if "source" in rec:
+                data["source_record_id"] = ids[rec["source"]]
+            ids[rec.get("ref")] = service.create(s, record_in=data, entered_by="analyst").id
+    imported, created = _states(any_engine, "op-test"), _states(any_engine, "op-two")
+    assert imported == created
+    assert [r["area"] for r in imported[::2]] == ["-a", "-b", "-b", "-a", None, "-a", None, None, None, None, None]
+
+
+def test_sqlite_and_postgres_store_the_same_records(sqlite_engine, postgres_engine, tmp_path):
+    path = tmp_path / "every.csv"
+    _every_kind_csv(path)
+    states = []
+    for engine in (sqlite_engine, postgres_engine):
+        make_operation(engine)
+        with session_scope(engine) as s:
+            import_csv(s, path=path, operation="op-test", entered_by="analyst")
+        states.append(_states(engine, "op-test"))
+    assert states[0] == states[1]
+    assert len(states[0]) == 2 * len(EVERY_KIND)

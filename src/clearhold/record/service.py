@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,7 +23,7 @@ from clearhold.errors import Conflict, InvalidInput, NotFound
 from clearhold.operation import service as operation_service
 from clearhold.operation.tables import Operation, Tactic
 from clearhold.record import prices
-from clearhold.record.schemas import CREATE_MODELS, RecordCorrection, parse_record  # noqa: F401 (re-exported)
+from clearhold.record.schemas import CREATE_MODELS, RecordCorrection, parse_record
 from clearhold.record.tables import (
     Arrest,
     ArrestOffence,
@@ -153,18 +154,27 @@ def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | Non
 LOCAL_TZ = "Europe/London"
 
 
-def _check_in_operation(op: Operation, data) -> None:
-    """A record happens within its operation (UK local days); court outcomes may come after it ends."""
+@lru_cache(maxsize=1)
+def _local_tz():
     from zoneinfo import ZoneInfo
 
-    day = data.occurred_at.astimezone(ZoneInfo(LOCAL_TZ)).date()
-    span = f"{op.starts_on} to {op.ends_on or 'open'}"
-    if day < op.starts_on:
-        raise InvalidInput(f"occurred_at: {day} is before operation {op.slug!r} started ({span})")
-    if op.ends_on is not None and day > op.ends_on and data.kind != "court_outcome":
-        raise InvalidInput(f"occurred_at: {day} is after operation {op.slug!r} ended ({span})")
+    return ZoneInfo(LOCAL_TZ)
+
+
+def _check_in_operation(op: Operation, data) -> None:
+    """A record happens within its operation (UK local days); court outcomes may come after it ends."""
+    day = data.occurred_at.astimezone(_local_tz()).date()
+    starts_on, ends_on = op.starts_on, op.ends_on
+    if day < starts_on:
+        raise InvalidInput(f"occurred_at: {day} is before operation {op.slug!r} started ({_span(op)})")
+    if ends_on is not None and day > ends_on and data.kind != "court_outcome":
+        raise InvalidInput(f"occurred_at: {day} is after operation {op.slug!r} ended ({_span(op)})")
     if data.occurred_at > utcnow() + timedelta(hours=1):
         raise InvalidInput(f"occurred_at: {data.occurred_at.isoformat()} is in the future")
+
+
+def _span(op: Operation) -> str:
+    return f"{op.starts_on} to {op.ends_on or 'open'}"
 
 
 def _item_values(ctx: _Context, items) -> list[dict[str, Any]]:
@@ -261,6 +271,11 @@ def _ref_taken(session: Session, operation_id: int, ref: str | None, record_id: 
 
 def _to_datetime_str(v: datetime | None) -> str | None:
     return v.isoformat() if v is not None else None
+
+
+def _utc_iso(v: datetime | None) -> str | None:
+    """A time as ``_jsonable`` writes it (ISO 8601 in UTC)."""
+    return v.astimezone(UTC).isoformat() if v is not None else None
 
 
 def to_input(session: Session, record: Record) -> dict[str, Any]:
@@ -494,7 +509,7 @@ def new_context(session: Session, price_table_version: str | None = None) -> _Co
 class PreparedRecord:
     """A validated new record: its rows for every table, ready for ``insert_prepared``."""
 
-    __slots__ = ("kind", "record_row", "kind_row", "item_rows", "offence_rows", "state", "source_index")
+    __slots__ = ("item_rows", "kind", "kind_row", "offence_rows", "record_row", "source_index", "state")
 
     def __init__(self, kind, record_row, kind_row, item_rows, offence_rows, state) -> None:
         self.kind = kind
@@ -537,9 +552,11 @@ def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
             state_kind[f] = [{"group": o["offence_group"], "text": o["offence_text"]} for o in offence_rows]
         elif f == "survey":
             value = [q.model_dump() for q in data.survey] if data.survey is not None else None
-            kind_row[f] = state_kind[f] = value
+            kind_row[f] = value
+            state_kind[f] = _jsonable(value)
         else:
-            kind_row[mapping.get(f, f)] = state_kind[f] = getattr(data, f)
+            value = kind_row[mapping.get(f, f)] = getattr(data, f)
+            state_kind[f] = value if type(value) in _PLAIN else _jsonable(value)
     item_rows = _item_values(ctx, data.items)
     now = utcnow()
     record_row = {
@@ -550,21 +567,22 @@ def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
         "entered_at": now, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
         "deletion_reason": None,
     }
-    # The history state, built as ``to_state`` would build it from the stored record.
+    # The history state, built JSON-ready as ``to_state`` would build it from the stored record
+    # (``insert_prepared`` fills in the id, and the source's id when it is in the same batch).
     state: dict[str, Any] = {
-        "kind": kind, "operation": op.slug, "ref": data.ref, "occurred_at": data.occurred_at,
-        "ended_at": data.ended_at, "area": area_slug, "tactic": tactic.name if tactic else None,
+        "kind": kind, "operation": op.slug, "ref": data.ref, "occurred_at": _utc_iso(data.occurred_at),
+        "ended_at": _utc_iso(data.ended_at), "area": area_slug, "tactic": tactic.name if tactic else None,
         "location_text": data.location_text, "notes": data.notes, "source_record_id": data.source_record_id,
     }
     if lat is not None:
         state["lat"], state["lon"] = lat, lon
     state.update(state_kind)
-    state["items"] = [{**_item_input(it), "value_pence": it["value_pence"], "value_basis": it["value_basis"],
-                       "price_table_version": it["price_table_version"], "cash_pence": it["cash_pence"]}
+    state["items"] = [_jsonable({**_item_input(it), "value_pence": it["value_pence"], "value_basis": it["value_basis"],
+                                 "price_table_version": it["price_table_version"], "cash_pence": it["cash_pence"]})
                       for it in item_rows]
     state.update({
         "id": None, "easting": easting, "northing": northing, "version": 1, "entered_by": entered_by,
-        "entered_at": now, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
+        "entered_at": _utc_iso(now), "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
         "deletion_reason": None,
     })
     return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
@@ -579,79 +597,104 @@ def existing_refs(session: Session, *, operation_id: int) -> dict[str, int]:
 
 def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[int]:
     """Write prepared records, their kind rows, items, offences and history; returns their ids
-    in order. A handful of multi-row INSERTs instead of a flush (and a savepoint) per record."""
-    from sqlalchemy import insert
-
+    in order. One bulk insert per table (``_bulk_insert``) instead of a flush per record."""
     if not prepared:
         return []
     session.flush()
     ids = _insert_records(session, prepared)
-    by_kind: dict[str, list[dict[str, Any]]] = {}
-    items: list[dict[str, Any]] = []
-    offences: list[dict[str, Any]] = []
-    history: list[dict[str, Any]] = []
+    by_kind: dict[str, list[tuple]] = {}
+    items: list[tuple] = []
+    offences: list[tuple] = []
+    history: list[tuple] = []
+    now = utcnow()
     for p, rid in zip(prepared, ids, strict=True):
         p.state["id"] = rid
         p.state["source_record_id"] = p.record_row["source_record_id"]
-        by_kind.setdefault(p.kind, []).append({"id": rid, **p.kind_row})
+        by_kind.setdefault(p.kind, []).append((rid, *p.kind_row.values()))
         if p.item_rows:
-            items.extend({"record_id": rid, **it} for it in p.item_rows)
+            items.extend((rid, *it.values()) for it in p.item_rows)
         if p.offence_rows:
-            offences.extend({"arrest_id": rid, **o} for o in p.offence_rows)
-        history.append({"record_id": rid, "version": 1, "action": "create", "state": _state_json(p.state),
-                        "changed_fields": [], "reason": None, "changed_by": p.record_row["entered_by"],
-                        "changed_at": utcnow()})
+            offences.extend((rid, *o.values()) for o in p.offence_rows)
+        history.append((rid, 1, "create", p.state, [], None, p.record_row["entered_by"], now))
     for kind, rows in by_kind.items():
-        session.execute(insert(KIND_CLASSES[kind].__table__), rows)
+        columns = ["id", *next(p.kind_row for p in prepared if p.kind == kind)]
+        _bulk_insert(session, KIND_CLASSES[kind].__table__, columns, rows)
     if items:
-        session.execute(insert(SeizedItem.__table__), items)
+        columns = ["record_id", *next(p.item_rows[0] for p in prepared if p.item_rows)]
+        _bulk_insert(session, SeizedItem.__table__, columns, items)
     if offences:
-        session.execute(insert(ArrestOffence.__table__), offences)
-    session.execute(insert(RecordHistory.__table__), history)
+        columns = ["arrest_id", *next(p.offence_rows[0] for p in prepared if p.offence_rows)]
+        _bulk_insert(session, ArrestOffence.__table__, columns, offences)
+    _bulk_insert(session, RecordHistory.__table__, [
+        "record_id", "version", "action", "state", "changed_fields", "reason", "changed_by", "changed_at"], history)
     return ids
 
 
 def _insert_records(session: Session, prepared: list[PreparedRecord]) -> list[int]:
     """Insert the ``records`` rows in order, numbered before they are written (so that links to
-    records earlier in the batch are written with the rows), with one plain multi-row INSERT."""
+    records earlier in the batch are written with the rows)."""
     from sqlalchemy import insert, text
 
     records = Record.__table__
-    rows = [p.record_row for p in prepared]
     if session.connection().dialect.name == "sqlite":
         # The first INSERT takes SQLite's write lock, held by this transaction to its end: no
         # one else can add a record meanwhile, so the next ids follow the first one's (as
         # SQLite itself would number them).
-        first = session.execute(insert(records).values(**rows[0]).returning(records.c.id)).scalar_one()
-        ids = list(range(first, first + len(rows)))
+        first_row = prepared[0].record_row
+        first = session.execute(insert(records).values(**first_row).returning(records.c.id)).scalar_one()
+        ids = list(range(first, first + len(prepared)))
         rest = 1
     else:
         # PostgreSQL: reserve the ids from the table's own sequence (safe with other writers).
         ids = sorted(session.scalars(
             text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(rows)}))
+            {"n": len(prepared)}))
         rest = 0
     for p, rid in zip(prepared, ids, strict=True):
         p.record_row["id"] = rid
         if p.source_index is not None:
             p.record_row["source_record_id"] = ids[p.source_index]
-    if len(rows) > rest:
-        session.execute(insert(records), rows[rest:])
+    if len(prepared) > rest:
+        columns = list(prepared[rest].record_row)
+        _bulk_insert(session, records, columns, [tuple(p.record_row.values()) for p in prepared[rest:]])
     return ids
 
 
+def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many rows (tuples in the order of ``columns``) through the database driver.
+
+    Each value goes through its column type's bind processing for this dialect, as SQLAlchemy
+    would apply it (times to naive UTC, JSON serialised, ...), once per column rather than
+    through a compiled statement per row. PostgreSQL with psycopg streams the rows with
+    COPY; other back ends get one ``executemany`` of a plain INSERT.
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    processors = []
+    for i, name in enumerate(columns):
+        col_type = table.c[name].type
+        process = col_type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors.append((i, process, col_type.should_evaluate_none))
+    if processors:
+        processed = []
+        for row in rows:
+            row = list(row)
+            for i, process, evaluate_none in processors:
+                value = row[i]
+                if value is not None or evaluate_none:
+                    row[i] = process(value)
+            processed.append(tuple(row))
+        rows = processed
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if dialect.driver == "psycopg":
+        with conn.connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(columns))})", rows)
+
+
 _PLAIN = (str, int, float, bool, type(None))
-
-
-def _state_json(state: dict[str, Any]) -> dict[str, Any]:
-    """``_jsonable(state)``, converting only the values that need it (times, decimals, lists)."""
-    out = {}
-    for k, v in state.items():
-        t = type(v)
-        if t in _PLAIN:
-            out[k] = v
-        elif t is datetime:
-            out[k] = v.astimezone(UTC).isoformat()
-        else:
-            out[k] = _jsonable(v)
-    return out
