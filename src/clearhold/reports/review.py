@@ -7,10 +7,13 @@ records, with the record ids that make it and its breakdowns.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +28,7 @@ from clearhold.record import service as record_service
 from clearhold.record.tables import ArrestOffence, Record, SeizedItem
 from clearhold.record.vocab import BLADED_WEAPON_TYPES
 from clearhold.reports import presentation as pres
+from clearhold.storage.rawread import fetch_tuples, utc
 
 SCHEMA = "clearhold.review/1"
 LOCAL_TZ = ZoneInfo("Europe/London")
@@ -40,9 +44,17 @@ _UNITS = {  # unit -> (base unit, divisor, decimals)
 }
 
 
+# Dimensions every record-based figure is broken down by, read from attributes the review
+# sets on each record (see ``_Context.annotate``).
+MULTI_KEY_DIMS = frozenset({"offence_group"})
+COMMON_DIMS = (("month", "month"), ("week", "week"), ("area", "area_name"), ("tactic", "tactic_name"))
+
+
 @dataclass
 class _Figure:
-    """A headline figure being counted: contributions per record, with dimensions."""
+    """A headline figure being counted: one contribution per (record, amount), with the keys of
+    the figure's own dimensions (``dims``, a key or a list of keys each) and of ``common``
+    (attributes of the record). Breakdowns are grouped once, in ``to_dict``."""
 
     key: str
     label: str
@@ -50,20 +62,22 @@ class _Figure:
     words: Callable[[int], str]  # wording of the exact base value
     note: str | None = None
     record_type: str = "record"
-    value: float = 0
-    contributions: dict[int, float] = field(default_factory=lambda: defaultdict(float))
-    dims: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(float)))
-    dim_records: dict[str, dict[str, set[int]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    dims: tuple[str, ...] = ()
+    common: tuple[tuple[str, str], ...] = COMMON_DIMS
+    rows: list[Any] = field(default_factory=list)
+    amounts: list[float] = field(default_factory=list)
+    keys: list[tuple] = field(default_factory=list)
+    all_ones: bool = True  # every contribution's amount is 1 (set by to_dict)
 
-    def add(self, record_id: int, amount: float = 1, **dims: str | Iterable[str] | None) -> None:
-        self.value += amount
-        self.contributions[record_id] += amount
-        for dim, key in dims.items():
-            keys = [key] if isinstance(key, str) or key is None else list(key)
-            for k in keys:
-                k = k if k is not None else "not recorded"
-                self.dims[dim][k] += amount
-                self.dim_records[dim][k].add(record_id)
+    def add(self, r, amount: float, *keys: str | list[str] | None) -> None:
+        """Count ``amount`` for record ``r`` with the keys of ``dims`` in order."""
+        self.rows.append(r)
+        self.amounts.append(amount)
+        self.keys.append(keys)
+
+    @property
+    def value(self) -> float:
+        return sum(self.amounts)
 
     def _out(self, base: float) -> int | float:
         _, divisor, decimals = _UNITS[self.unit]
@@ -73,24 +87,54 @@ class _Figure:
 
     def to_dict(self) -> dict[str, Any]:
         base_unit = _UNITS[self.unit][0]
-        exact = _num(self.value)
+        self.all_ones = all(a == 1 for a in self.amounts)
+        ids = [r.id for r in self.rows]
+        contributions: dict[int, float] = {}
+        for i, amount in zip(ids, self.amounts, strict=True):
+            contributions[i] = contributions.get(i, 0) + amount
+        total = sum(self.amounts)
+        exact = _num(total)
         out = {
-            "key": self.key, "label": self.label, "unit": self.unit, "value": self._out(self.value),
+            "key": self.key, "label": self.label, "unit": self.unit, "value": self._out(total),
             "exact": {base_unit: exact}, "display": self.words(exact), "record_type": self.record_type,
-            "record_ids": sorted(self.contributions),
+            "record_ids": sorted(contributions),
         }
-        if any(v != 1 for v in self.contributions.values()):
+        if any(v != 1 for v in contributions.values()):
             # What each record adds, exactly, in the base unit of ``exact``: they sum to it.
-            out["record_values"] = {str(i): _num(v) for i, v in sorted(self.contributions.items())}
-        out["breakdowns"] = {
-            dim: [
-                {"key": k, "value": self._out(v), "record_ids": sorted(self.dim_records[dim][k])}
-                for k, v in sorted(vals.items(), key=_breakdown_order(dim))
-            ]
-            for dim, vals in self.dims.items()
-        }
+            out["record_values"] = {str(i): _num(v) for i, v in sorted(contributions.items())}
+        breakdowns = {}
+        if self.rows:
+            columns = [(dim, list(map(itemgetter(n), self.keys))) for n, dim in enumerate(self.dims)]
+            columns += [(dim, list(map(attrgetter(attr), self.rows))) for dim, attr in self.common]
+            for dim, keys in columns:
+                breakdowns[dim] = self._breakdown(dim, keys, ids)
+        out["breakdowns"] = breakdowns
         out["note"] = self.note
         return out
+
+    def _breakdown(self, dim: str, keys: list, ids: list[int]) -> list[dict[str, Any]]:
+        amounts = self.amounts
+        if dim in MULTI_KEY_DIMS:  # a list of keys per contribution (e.g. an arrest's offence groups)
+            triples = [(k, i, a) for ks, i, a in zip(keys, ids, amounts, strict=True) for k in ks]
+            keys, ids, amounts = ([t[n] for t in triples] for n in range(3))
+        members: dict[str, set[int]] = {}
+        for key, i in zip(keys, ids, strict=True):
+            found = members.get(key)
+            if found is None:
+                members[key] = {i}
+            else:
+                found.add(i)
+        if self.all_ones:
+            sums: dict[str, float] = Counter(keys)
+        else:
+            sums = dict.fromkeys(members, 0)
+            for key, amount in zip(keys, amounts, strict=True):
+                sums[key] += amount
+        if None in sums:
+            sums["not recorded"] = sums.get("not recorded", 0) + sums.pop(None)
+            members["not recorded"] = members.get("not recorded", set()) | members.pop(None)
+        return [{"key": k, "value": self._out(v), "record_ids": sorted(members[k])}
+                for k, v in sorted(sums.items(), key=_breakdown_order(dim))]
 
 
 def _num(v: float) -> int | float:
@@ -125,6 +169,27 @@ def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def build_review(session: Session, *, operation_slug: str, start: date | None = None, end: date | None = None,
                  today: date | None = None) -> dict[str, Any]:
     """Compute the results review of an operation over a period (inclusive dates, UK local time)."""
+    with _no_cyclic_gc():
+        return _build_review(session, operation_slug=operation_slug, start=start, end=end, today=today)
+
+
+@contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector while a review's objects are made. It would otherwise
+    run again and again over the tens of thousands of (acyclic) rows and dicts being created; on
+    a review of 50,000 records that is about a third of the time. Reference counting still frees
+    memory as usual; the collector is switched back on afterwards if it was on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_review(session: Session, *, operation_slug: str, start: date | None, end: date | None,
+                  today: date | None) -> dict[str, Any]:
     op = operation_service.get(session, slug=operation_slug)
     start, end = resolve_period(op, start, end, today=today)
     lo, hi = local_bounds(start, end)
@@ -137,7 +202,7 @@ def build_review(session: Session, *, operation_slug: str, start: date | None = 
     intel_fig = _count_intelligence(session, op, lo, hi, ctx)
     figures = [f.to_dict() for f in figs.values()] + [intel_fig.to_dict()]
 
-    traces = [_trace_row(r, ctx.where(r), ctx.tactic(r), ctx.local(r)) for r in records]
+    traces = [_trace_row(r) for r in records]
     review: dict[str, Any] = {
         "schema": SCHEMA,
         "synthetic": bool(op.synthetic),
@@ -175,8 +240,23 @@ _ITEMS = SeizedItem.__table__
 _OFFENCES = ArrestOffence.__table__
 _BASE_COLS = [_RECORDS.c[n] for n in ("id", "kind", "ref", "occurred_at", "ended_at", "area_id", "tactic_id",
                                       "lat", "lon", "source_record_id", "version")]
+_BASE_KEYS = [c.key for c in _BASE_COLS]
 _ITEM_COLS = [_ITEMS.c[n] for n in ("record_id", "item_kind", "weapon_type", "disposition", "count", "drug_class",
                                     "drug_type", "value_pence", "value_basis", "price_table_version", "cash_pence")]
+_ITEM_KEYS = [c.key for c in _ITEM_COLS]
+# The columns of each kind's own table that the review reads.
+_KIND_COLUMNS = {
+    "arrest": ("person_ref", "age_band", "outcome"),
+    "seizure": ("seizure_context",),
+    "vehicle_stop": ("stop_reason", "result"),
+    "weapons_sweep": ("place",),
+    "test_purchase": ("result", "follow_up"),
+    "patrol": ("patrol_type", "hotspot_ref", "planned"),
+    "warrant": ("warrant_type", "result"),
+    "referral": ("person_ref", "age_band", "partner_type", "reason", "status"),
+    "court_outcome": ("person_ref", "sentence_type", "custodial_months"),
+    "engagement": ("engagement_type",),
+}
 
 
 class _Row:
@@ -189,38 +269,43 @@ class _Item:
 
 def _load_records(session, where) -> list[_Row]:
     """Records matching ``where`` (clauses on the records table), oldest first, with their
-    kind's columns, seized items and arrest offences: a few Core selects, no ORM objects."""
-    names = [c.key for c in _BASE_COLS]
+    kind's columns, seized items and arrest offences: three selects read as plain tuples (the
+    kind tables are outer-joined in one pass over the records)."""
+    columns = list(_BASE_COLS)
+    slices: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+    joined = _RECORDS
+    for kind, names in _KIND_COLUMNS.items():
+        sub = record_service.KIND_CLASSES[kind].__table__
+        joined = joined.outerjoin(sub, sub.c.id == _RECORDS.c.id)
+        slices[kind] = (len(columns), len(columns) + len(names), names)
+        columns += [sub.c[n].label(f"{kind}_{n}") for n in names]
+    stmt = select(*columns).select_from(joined).where(*where).order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)
     records = []
-    for values in session.execute(select(*_BASE_COLS).where(*where).order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)).all():
+    for values in fetch_tuples(session, stmt):
         r = _Row()
-        r.__dict__ = dict(zip(names, values))
-        r.items = []
-        r.offences = []
+        d = r.__dict__ = dict(zip(_BASE_KEYS, values))  # the first len(_BASE_KEYS) values
+        d["occurred_at"] = utc(values[3])
+        if values[4] is not None:
+            d["ended_at"] = utc(values[4])
+        lo, hi, names = slices[values[1]]
+        d.update(zip(names, values[lo:hi]))
+        d["items"] = []
+        d["offences"] = []
         records.append(r)
     if not records:
         return records
     by_id = {r.id: r for r in records}
-    kinds = {r.kind for r in records}
-    for kind in sorted(kinds):
-        sub = record_service.KIND_CLASSES[kind].__table__
-        cols = [c for c in sub.c if c.name != "id"]
-        keys = [c.key for c in cols]
-        stmt = select(sub.c.id, *cols).join(_RECORDS, _RECORDS.c.id == sub.c.id).where(*where)
-        for row in session.execute(stmt).all():
-            by_id[row[0]].__dict__.update(zip(keys, row[1:]))
-    item_keys = [c.key for c in _ITEM_COLS]
     stmt = (select(*_ITEM_COLS).join(_RECORDS, _RECORDS.c.id == _ITEMS.c.record_id).where(*where)
             .order_by(_ITEMS.c.record_id, _ITEMS.c.seq))
-    for values in session.execute(stmt).all():
+    for values in fetch_tuples(session, stmt):
         it = _Item()
-        it.__dict__ = dict(zip(item_keys, values))
+        it.__dict__ = dict(zip(_ITEM_KEYS, values, strict=True))
         by_id[values[0]].items.append(it)
-    if "arrest" in kinds:
+    if any(r.kind == "arrest" for r in records):
         stmt = (select(_OFFENCES.c.arrest_id, _OFFENCES.c.offence_group, _OFFENCES.c.offence_text)
                 .join(_RECORDS, _RECORDS.c.id == _OFFENCES.c.arrest_id).where(*where)
                 .order_by(_OFFENCES.c.arrest_id, _OFFENCES.c.seq))
-        for arrest_id, group, text in session.execute(stmt).all():
+        for arrest_id, group, text in fetch_tuples(session, stmt):
             it = _Item()
             it.offence_group, it.offence_text = group, text
             by_id[arrest_id].offences.append(it)
@@ -246,33 +331,30 @@ class _Context:
         self.offence_texts: Counter[str] = Counter()
         self.price_versions: set[str] = set()
         self.patrol_dwell: list[float] = []
-        self._when: dict[date, dict[str, str]] = {}
+        self._when: dict[date, tuple[str, str]] = {}
         self._offsets: dict[float, tuple[timedelta, str]] = {}
-        self._local: dict[int, tuple[Any, tuple[datetime, str]]] = {}
+        for r in records:
+            self.annotate(r)
 
-    def local(self, r) -> tuple[datetime, str]:
-        """The record's UK local time (naive) and zone name. UK clocks change on the hour (UTC),
-        so the offset is looked up once per hour rather than once per record."""
-        done = self._local.get(r.id)
-        if done is not None and done[0] is r:
-            return done[1]
+    def annotate(self, r) -> None:
+        """Set the record's UK local time (``local``: naive, zone name), ``month``, ``week``,
+        ``area_name`` and ``tactic_name``: the dimensions every figure is broken down by."""
         at = r.occurred_at
         hour = at.timestamp() // 3600
         found = self._offsets.get(hour)
         if found is None:
+            # UK clocks change on the hour (UTC): one zone lookup per hour, not per record.
             local = at.replace(minute=0, second=0, microsecond=0).astimezone(LOCAL_TZ)
             found = self._offsets[hour] = (local.utcoffset(), local.tzname())
-        out = at.replace(tzinfo=None) + found[0], found[1]
-        self._local[r.id] = (r, out)
-        return out
-
-    def when(self, r) -> dict[str, str]:
-        day = self.local(r)[0].date()
-        found = self._when.get(day)
-        if found is None:
-            week = (day - self.start).days // 7 + 1
-            found = self._when[day] = {"month": day.strftime("%Y-%m"), "week": f"week {week:02d}"}
-        return found
+        local_at = at.replace(tzinfo=None) + found[0]
+        r.local = local_at, found[1]
+        day = local_at.date()
+        when = self._when.get(day)
+        if when is None:
+            when = self._when[day] = (day.strftime("%Y-%m"), f"week {(day - self.start).days // 7 + 1:02d}")
+        r.month, r.week = when
+        r.area_name = self.where(r)
+        r.tactic_name = self.tactic(r)
 
     def where(self, r) -> str:
         if r.area_id in self.area_names:
@@ -295,120 +377,135 @@ class _Context:
 
 def _new_figures() -> dict[str, _Figure]:
     count, money, years, hours = pres.count_words, pres.money_words, pres.months_words, pres.hours_words
+    weapon_dims = ("weapon_type", "disposition", "found_by")
+    drug_dims = ("drug_class", "drug_type")
     figures = [
-        _Figure("arrests", "people arrested", "count", count,
+        _Figure("arrests", "people arrested", "count", count, dims=("offence_group", "outcome", "age_band"),
                 note="Each arrest counts once; a person arrested twice counts twice (see people_arrested)."),
-        _Figure("people_arrested", "different people arrested", "count", count,
+        _Figure("people_arrested", "different people arrested", "count", count, dims=("month",), common=(),
                 note="Distinct person references, each counted at their first arrest in the period."),
-        _Figure("anpr_vehicle_stops", "vehicles stopped after ANPR identified them", "count", count),
+        _Figure("anpr_vehicle_stops", "vehicles stopped after ANPR identified them", "count", count, dims=("result",)),
         _Figure("anpr_stop_arrests", "arrests resulting from ANPR stops", "count", count,
+                dims=("offence_group", "outcome"),
                 note="Arrests whose source record is a vehicle stop made on an ANPR hit (the stop may precede the period)."),
-        _Figure("vehicle_stops", "vehicles stopped for any reason", "count", count),
+        _Figure("vehicle_stops", "vehicles stopped for any reason", "count", count, dims=("reason", "result")),
         _Figure("knives_and_bladed_weapons", "knives and bladed weapons seized or recovered", "count", count,
+                dims=weapon_dims,
                 note="Knives, bladed articles and machetes: seized, recovered or surrendered, under any record."),
-        _Figure("weapons_seized", "weapons seized or recovered, all types", "count", count,
+        _Figure("weapons_seized", "weapons seized or recovered, all types", "count", count, dims=weapon_dims,
                 note="Every weapon item (seized, recovered or surrendered), firearms and ammunition included."),
-        _Figure("firearms_seized", "firearms and ammunition seized or recovered", "count", count,
+        _Figure("firearms_seized", "firearms and ammunition seized or recovered", "count", count, dims=weapon_dims,
                 note="Firearms and ammunition items; imitation firearms are counted under weapons_seized only."),
-        _Figure("drugs_value_gbp", "worth of illegal drugs seized", "GBP", money,
+        _Figure("drugs_value_gbp", "worth of illegal drugs seized", "GBP", money, dims=(*drug_dims, "value_basis"),
                 note="Valued with the drug price table version recorded on each item (or a value entered by hand)."),
-        _Figure("drug_items_seized", "drug items seized", "count", count),
+        _Figure("drug_items_seized", "drug items seized", "count", count, dims=drug_dims),
         _Figure("cash_seized_gbp", "cash seized", "GBP", money),
-        _Figure("weapons_sweeps", "weapons sweeps", "count", count),
-        _Figure("weapons_from_sweeps", "weapons recovered in weapons sweeps", "count", count),
-        _Figure("test_purchases", "knife test purchases at shops", "count", count),
-        _Figure("test_purchase_fails", "test purchases failed (a knife was sold, or the sale was stopped)", "count", count),
-        _Figure("patrol_hours", "hours of patrol delivered", "hours", hours,
+        _Figure("weapons_sweeps", "weapons sweeps", "count", count, dims=("place",)),
+        _Figure("weapons_from_sweeps", "weapons recovered in weapons sweeps", "count", count,
+                dims=("weapon_type", "place", "find")),
+        _Figure("test_purchases", "knife test purchases at shops", "count", count, dims=("result",)),
+        _Figure("test_purchase_fails", "test purchases failed (a knife was sold, or the sale was stopped)", "count",
+                count, dims=("result", "follow_up")),
+        _Figure("patrol_hours", "hours of patrol delivered", "hours", hours, dims=("patrol_type", "hotspot"),
                 note="Delivered patrols of every type (breakdown by patrol type and hotspot); presence, not officer-hours."),
-        _Figure("planned_patrol_hours", "hours of patrol planned in patrol plans", "hours", hours,
+        _Figure("planned_patrol_hours", "hours of patrol planned in patrol plans", "hours", hours, dims=("hotspot",),
                 note="Planned visits from patrol plans; compare with patrol_hours."),
-        _Figure("warrants", "warrants executed and premises closures", "count", count),
-        _Figure("referrals", "referrals and diversions to partners", "count", count),
+        _Figure("warrants", "warrants executed and premises closures", "count", count, dims=("warrant_type", "result")),
+        _Figure("referrals", "referrals and diversions to partners", "count", count,
+                dims=("partner_type", "reason", "status", "age_band")),
         _Figure("custodial_sentence_years", "prison sentences handed down", "years", years,
                 note="Immediate custody only; suspended sentences are counted under court_outcomes."),
-        _Figure("court_outcomes", "court outcomes recorded", "count", count),
-        _Figure("engagements", "community engagement events and surveys", "count", count),
+        _Figure("court_outcomes", "court outcomes recorded", "count", count, dims=("sentence_type",)),
+        _Figure("engagements", "community engagement events and surveys", "count", count, dims=("engagement_type",)),
     ]
     return {f.key: f for f in figures}
 
 
 def _count_records(figs: dict[str, _Figure], ctx: _Context) -> None:
     persons: dict[str, list] = defaultdict(list)
+    arrests, anpr_arrests = figs["arrests"], figs["anpr_stop_arrests"]
     for r in ctx.records:
-        common = {**ctx.when(r), "area": ctx.where(r), "tactic": ctx.tactic(r)}
-        if r.kind == "arrest":
+        kind = r.kind
+        if kind == "arrest":
             groups = sorted({o.offence_group for o in r.offences})
-            figs["arrests"].add(r.id, 1, offence_group=groups, outcome=r.outcome, age_band=r.age_band, **common)
+            arrests.add(r, 1, groups, r.outcome, r.age_band)
             persons[r.person_ref].append(r)
             ctx.offence_texts.update(o.offence_text for o in r.offences)
             src = ctx.source(r)
             if src is not None and src.kind == "vehicle_stop" and src.stop_reason == "anpr_hit":
-                figs["anpr_stop_arrests"].add(r.id, 1, offence_group=groups, outcome=r.outcome, **common)
-        elif r.kind == "vehicle_stop":
-            figs["vehicle_stops"].add(r.id, 1, reason=r.stop_reason, result=r.result, **common)
+                anpr_arrests.add(r, 1, groups, r.outcome)
+        elif kind == "vehicle_stop":
+            figs["vehicle_stops"].add(r, 1, r.stop_reason, r.result)
             if r.stop_reason == "anpr_hit":
-                figs["anpr_vehicle_stops"].add(r.id, 1, result=r.result, **common)
-        elif r.kind == "weapons_sweep":
-            figs["weapons_sweeps"].add(r.id, 1, place=r.place, **common)
-        elif r.kind == "test_purchase":
-            figs["test_purchases"].add(r.id, 1, result=r.result, **common)
+                figs["anpr_vehicle_stops"].add(r, 1, r.result)
+        elif kind == "weapons_sweep":
+            figs["weapons_sweeps"].add(r, 1, r.place)
+        elif kind == "test_purchase":
+            figs["test_purchases"].add(r, 1, r.result)
             if r.result.startswith("fail"):
-                figs["test_purchase_fails"].add(r.id, 1, result=r.result, follow_up=r.follow_up, **common)
-        elif r.kind == "patrol":
+                figs["test_purchase_fails"].add(r, 1, r.result, r.follow_up)
+        elif kind == "patrol":
             minutes = (r.ended_at - r.occurred_at).total_seconds() / 60
             if r.planned:
-                figs["planned_patrol_hours"].add(r.id, minutes, hotspot=r.hotspot_ref, **common)
+                figs["planned_patrol_hours"].add(r, minutes, r.hotspot_ref)
             else:
                 ctx.patrol_dwell.append(minutes)
-                figs["patrol_hours"].add(r.id, minutes, patrol_type=r.patrol_type, hotspot=r.hotspot_ref, **common)
-        elif r.kind == "warrant":
-            figs["warrants"].add(r.id, 1, warrant_type=r.warrant_type, result=r.result, **common)
-        elif r.kind == "referral":
-            figs["referrals"].add(r.id, 1, partner_type=r.partner_type, reason=r.reason, status=r.status,
-                                  age_band=r.age_band, **common)
-        elif r.kind == "court_outcome":
-            figs["court_outcomes"].add(r.id, 1, sentence_type=r.sentence_type, **common)
+                figs["patrol_hours"].add(r, minutes, r.patrol_type, r.hotspot_ref)
+        elif kind == "warrant":
+            figs["warrants"].add(r, 1, r.warrant_type, r.result)
+        elif kind == "referral":
+            figs["referrals"].add(r, 1, r.partner_type, r.reason, r.status, r.age_band)
+        elif kind == "court_outcome":
+            figs["court_outcomes"].add(r, 1, r.sentence_type)
             if r.sentence_type == "immediate_custody" and r.custodial_months:
-                figs["custodial_sentence_years"].add(r.id, r.custodial_months, **common)
-        elif r.kind == "engagement":
-            figs["engagements"].add(r.id, 1, engagement_type=r.engagement_type, **common)
+                figs["custodial_sentence_years"].add(r, r.custodial_months)
+        elif kind == "engagement":
+            figs["engagements"].add(r, 1, r.engagement_type)
         for it in r.items:
-            _count_item(figs, ctx, r, it, common)
-    for arrests in persons.values():
-        first = min(arrests, key=lambda a: (a.occurred_at, a.id))
-        figs["people_arrested"].add(first.id, 1, month=ctx.when(first)["month"])
+            _count_item(figs, ctx, r, it)
+    for person_arrests in persons.values():
+        first = min(person_arrests, key=lambda a: (a.occurred_at, a.id))
+        figs["people_arrested"].add(first, 1, first.month)
 
 
-def _count_item(figs: dict[str, _Figure], ctx: _Context, r, it, common: dict[str, str]) -> None:
+def _count_item(figs: dict[str, _Figure], ctx: _Context, r, it) -> None:
     if it.item_kind == "weapon":
-        dims = {"weapon_type": it.weapon_type, "disposition": it.disposition, "found_by": r.kind, **common}
-        figs["weapons_seized"].add(r.id, it.count, **dims)
+        keys = (it.weapon_type, it.disposition, r.kind)
+        figs["weapons_seized"].add(r, it.count, *keys)
         if it.weapon_type in BLADED_WEAPON_TYPES:
-            figs["knives_and_bladed_weapons"].add(r.id, it.count, **dims)
+            figs["knives_and_bladed_weapons"].add(r, it.count, *keys)
         if it.weapon_type in ("firearm", "ammunition"):
-            figs["firearms_seized"].add(r.id, it.count, **dims)
+            figs["firearms_seized"].add(r, it.count, *keys)
         if r.kind == "weapons_sweep":
-            figs["weapons_from_sweeps"].add(r.id, it.count, weapon_type=it.weapon_type, place=r.place,
-                                            find=f"{it.weapon_type.replace('_', ' ')} at {r.place}", **common)
+            figs["weapons_from_sweeps"].add(r, it.count, it.weapon_type, r.place,
+                                            f"{it.weapon_type.replace('_', ' ')} at {r.place}")
     elif it.item_kind == "drug":
-        drug = {"drug_class": f"Class {it.drug_class}", "drug_type": it.drug_type}
-        figs["drug_items_seized"].add(r.id, 1, **drug, **common)
+        drug_class = f"Class {it.drug_class}"
+        figs["drug_items_seized"].add(r, 1, drug_class, it.drug_type)
         if it.value_pence is not None:
-            figs["drugs_value_gbp"].add(r.id, it.value_pence, **drug, value_basis=it.value_basis, **common)
+            figs["drugs_value_gbp"].add(r, it.value_pence, drug_class, it.drug_type, it.value_basis)
         if it.price_table_version:
             ctx.price_versions.add(it.price_table_version)
     elif it.item_kind == "cash":
-        figs["cash_seized_gbp"].add(r.id, it.cash_pence or 0, **common)
+        figs["cash_seized_gbp"].add(r, it.cash_pence or 0)
+
+
+class _Log:
+    """An intelligence log as the review counts it: its id and dimensions, never its content."""
+
+    def __init__(self, log_id: int, month: str, area: str, subject: str | None) -> None:
+        self.id, self.month, self.area, self.subject = log_id, month, area, subject
 
 
 def _count_intelligence(session: Session, op, lo: datetime, hi: datetime, ctx: _Context) -> _Figure:
     fig = _Figure("intelligence_logs", "intelligence logs received", "count", pres.count_words,
                   note="Intelligence logs linked to the operation, by date recorded; record_ids are intelligence "
-                       "log ids. Their content is never shown here.", record_type="intelligence_log")
+                       "log ids. Their content is never shown here.", record_type="intelligence_log",
+                  dims=("month", "area", "subject"), common=())
     for log in intel_service.list_(session, operation_slug=op.slug, start=lo, end=hi):
-        local = log.recorded_at.astimezone(LOCAL_TZ)
-        fig.add(log.id, 1, month=local.strftime("%Y-%m"), area=ctx.area_names.get(log.area_id, "no area recorded"),
-                subject=log.subject)
+        month = log.recorded_at.astimezone(LOCAL_TZ).strftime("%Y-%m")
+        area = ctx.area_names.get(log.area_id, "no area recorded")
+        fig.add(_Log(log.id, month, area, log.subject), 1, month, area, log.subject)
     return fig
 
 
@@ -421,15 +518,13 @@ def _dwell_summary(minutes: list[float]) -> dict[str, Any] | None:
     return {"patrols": len(s), "median": round(median, 1), "share_10_to_15": round(in_band / len(s), 3)}
 
 
-def _trace_row(r, area: str, tactic: str, local: tuple[datetime, str] | None = None) -> dict[str, Any]:
-    """What the trace tables show of a record: never a person reference."""
-    if local is None:
-        at = r.occurred_at.astimezone(LOCAL_TZ)
-        local = at.replace(tzinfo=None), at.tzname()
-    iso = local[0].isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
+def _trace_row(r) -> dict[str, Any]:
+    """What the trace tables show of a record (annotated by ``_Context``): never a person reference."""
+    local, zone = r.local
+    iso = local.isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
     return {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": r.occurred_at.isoformat(),
-            "occurred_local": f"{iso[:10]} {iso[11:16]} {local[1]}", "area": area,
-            "tactic": tactic, "source_record_id": r.source_record_id, "version": r.version}
+            "occurred_local": f"{iso[:10]} {iso[11:16]} {zone}", "area": r.area_name,
+            "tactic": r.tactic_name, "source_record_id": r.source_record_id, "version": r.version}
 
 
 def figure(review: dict[str, Any], key: str) -> dict[str, Any]:
