@@ -29,13 +29,20 @@ CHART_DIMS = ("week", "month", "area", "offence_group", "tactic", "weapon_type",
               "partner_type", "reason", "outcome")
 
 
+def _json_for_script(value: Any) -> str:
+    """Compact JSON safe inside a <script> element (no "</" in it)."""
+    import orjson
+
+    return orjson.dumps(value).decode("utf-8").replace("</", "<\\/")
+
+
 @lru_cache(maxsize=1)
 def _env():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["tojson_compact"] = lambda v: json.dumps(v, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    env.filters["tojson_compact"] = _json_for_script
     env.filters["label"] = lambda s: str(s).replace("_", " ")
     return env
 
@@ -43,7 +50,7 @@ def _env():
 @lru_cache(maxsize=1)
 def leaflet_assets() -> tuple[str, str]:
     """Leaflet's JS and CSS from the xstatic-leaflet package (installed, never committed)."""
-    import xstatic.pkg.leaflet as leaflet
+    from xstatic.pkg import leaflet
 
     base = Path(leaflet.BASE_DIR)
     return (base / "leaflet.js").read_text(encoding="utf-8"), (base / "leaflet.css").read_text(encoding="utf-8")
@@ -86,11 +93,49 @@ def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_ma
     if interactive_map and not for_pdf:
         leaflet_js, leaflet_css = leaflet_assets()
     static_map = charts.static_map(review["areas"], _static_map_points(review["points"]), title="Activity and areas")
+    show_records = not (for_pdf and len(review["records"]) > PDF_RECORD_LIMIT)
     return _env().get_template("review.html.j2").render(
         r=review, headlines=headlines, figures=review["figures"], charts=_charts(review), static_map=static_map,
         leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS,
         map_data={"areas": review["areas"], "points": review["points"]}, pdf_record_limit=PDF_RECORD_LIMIT,
+        id_lists={f["key"]: _id_list_html(f["record_ids"], links=not for_pdf and f["record_type"] != "intelligence_log")
+                  for f in review["figures"] if f["value"]},
+        record_rows=_record_rows_html(review["records"]) if show_records else "",
     )
+
+
+# The two long parts of the HTML review (each figure's record ids, and the table of every record)
+# are assembled here rather than in the template: tens of thousands of rows go through one
+# f-string each, and text is escaped once per distinct value.
+
+def _id_list_html(ids: list[int], *, links: bool):
+    """``ids`` as a comma-separated list, each a link to its row of the records table if ``links``."""
+    from markupsafe import Markup
+
+    if links:
+        return Markup(", ".join([f'<a href="#rec-{i:d}">{i:d}</a>' for i in ids]))
+    return Markup(", ".join([f"{i:d}" for i in ids]))
+
+
+def _record_rows_html(records: list[dict[str, Any]]):
+    """The rows of the records table: id, ref, kind, UK time, area, tactic, version."""
+    from markupsafe import Markup, escape
+
+    cache: dict[Any, str] = {}
+
+    def esc(value: Any) -> str:
+        found = cache.get(value)
+        if found is None:
+            found = cache[value] = str(escape("" if value is None else value))
+        return found
+
+    rows = [
+        f'<tr id="rec-{x["id"]:d}"><td>{x["id"]:d}</td><td>{escape(x["ref"] or "")}</td>'
+        f'<td>{esc(x["kind"].replace("_", " "))}</td><td>{esc(x["occurred_local"])}</td><td>{esc(x["area"])}</td>'
+        f'<td>{esc(x["tactic"])}</td><td class="n">{x["version"]:d}</td></tr>'
+        for x in records
+    ]
+    return Markup("".join(rows))
 
 
 def _static_map_points(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -111,8 +156,8 @@ def render_md(review: dict[str, Any]) -> str:
     op, period = review["operation"], review["period"]
     banner = ["**SYNTHETIC DEMO DATA: no real person, vehicle or event.**", ""] if review.get("synthetic") else []
     lines = [f"# Results review: {op['name']}", "", *banner,
-             f"Period {period['from']} to {period['to']} ({period['days']} days). "
-             f"{review['record_count']} records.", "", review["summary"], "", "## Headline figures", "",
+             (f"Period {period['from']} to {period['to']} ({period['days']} days). "
+              f"{review['record_count']} records."), "", review["summary"], "", "## Headline figures", "",
              "| key | figure | as stated | value | unit | records |", "| --- | --- | --- | --- | --- | --- |"]
     for f in review["figures"]:
         if not f["value"]:
