@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
     app.state.engine = engine if engine is not None else make_engine(settings.resolved_database_url)
     app.state.secure_cookies = secure_cookies
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    templates.env.auto_reload = False  # compiled once; no stat() of every template on every page
     templates.env.globals["tile_url"] = settings.tile_url or ""
     app.state.templates = templates
     csp = _content_security_policy(settings.tile_url)

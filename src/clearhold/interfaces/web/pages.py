@@ -6,6 +6,7 @@ Each page declares its permission with the same ``allow`` dependency as the API.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -24,17 +25,39 @@ from clearhold.user.service import Principal
 router = APIRouter(include_in_schema=False)
 
 
-def render(request: Request, template: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page with the standard context: the user, their CSRF token, a ``can`` test."""
-    base = {
+def _standard(request: Request, who: Principal | None) -> dict[str, Any]:
+    """The context every page has: the user, their CSRF token, a ``can`` test."""
+    return {
         "who": who,
         "csrf": who.csrf_token if who else "",
         "can": (lambda permission: who is not None and allowed(who.role, permission)),
         "anpr": getattr(request.app.state, "anpr_enabled", False),
         "version": clearhold.__version__,
     }
+
+
+def render(request: Request, template: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page with the standard context: the user, their CSRF token, a ``can`` test."""
+    base = _standard(request, who)
     base.update(context)
     return request.app.state.templates.TemplateResponse(request, template, base, status_code=status_code)
+
+
+def fragment(request: Request, template: str, role: str, key: tuple, context: Callable[[], dict[str, Any]]):
+    """``template`` rendered once per ``key`` and role, as Markup for a page to place.
+
+    A fragment may depend on the role (``can``), never on the user: it is rendered for a
+    nameless principal of that role, without a CSRF token. ``key`` must change whenever
+    the data shown changes (it holds the data version); ``context`` is called only to build.
+    """
+    from markupsafe import Markup
+
+    def build() -> Markup:
+        viewer = Principal(user_id=0, name="", role=role, via="cache")
+        page = request.app.state.templates.get_template(template)
+        return Markup(page.render({**_standard(request, viewer), **context()}))
+
+    return _view_cache(request).get(("fragment", template, role, *key), build)
 
 
 def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
@@ -140,7 +163,7 @@ def _view_cache(request: Request):
 
     cache = getattr(request.app.state, "view_cache", None)
     if cache is None:
-        cache = request.app.state.view_cache = ReviewCache(size=64)
+        cache = request.app.state.view_cache = ReviewCache(size=256)
     return cache
 
 
@@ -154,6 +177,11 @@ def _dashboard_data(session, day) -> list[dict]:
     return out
 
 
+def _fresh_dashboard(request: Request, day) -> list[dict]:
+    with scope(request) as session:
+        return _dashboard_data(session, day)
+
+
 @router.get("/")
 def dashboard(request: Request, as_of: str | None = None, who: Principal = Depends(allow("dashboard.read"))):
     from datetime import date
@@ -162,10 +190,13 @@ def dashboard(request: Request, as_of: str | None = None, who: Principal = Depen
     from clearhold.interfaces.web import compstat
 
     day = _parse_day(as_of)
-    with scope(request) as session:
-        key = ("dashboard", day, date.today(), data_version(session))
-        summaries = _view_cache(request).get(key, lambda: _dashboard_data(session, day))
-    return render(request, "dashboard.html", who, summaries=summaries, labels=compstat.KIND_LABELS)
+    key = ("dashboard", day, date.today(), data_version(request.app.state.engine))
+
+    def context() -> dict[str, Any]:
+        summaries = _view_cache(request).get(key, lambda: _fresh_dashboard(request, day))
+        return {"summaries": summaries, "labels": compstat.KIND_LABELS}
+
+    return render(request, "dashboard.html", who, main=fragment(request, "dashboard_main.html", who.role, key, context))
 
 
 def _map_data(session, op, who: Principal, as_of) -> dict:
@@ -214,6 +245,11 @@ def _operation_data(session, slug: str, day, police: bool) -> dict:
             "map_json": htmlsafe_json_dumps(map_data), "points": len(map_data["points"])}
 
 
+def _fresh_operation(request: Request, slug: str, day, police: bool) -> dict:
+    with scope(request) as session:
+        return _operation_data(session, slug, day, police)
+
+
 @router.get("/operations/{slug}")
 def operation_page(request: Request, slug: str, as_of: str | None = None,
                    who: Principal = Depends(allow("dashboard.read"))):
@@ -224,10 +260,11 @@ def operation_page(request: Request, slug: str, as_of: str | None = None,
 
     day = _parse_day(as_of)
     police = allowed(who.role, "records.read")
-    with scope(request) as session:
-        key = ("operation", slug, day, date.today(), police, data_version(session))
-        data = _view_cache(request).get(key, lambda: _operation_data(session, slug, day, police))
-    return render(request, "operation.html", who, labels=compstat.KIND_LABELS, empty=compstat.Cell(0, 0), **data)
+    key = ("operation", slug, day, date.today(), police, data_version(request.app.state.engine))
+    data = _view_cache(request).get(key, lambda: _fresh_operation(request, slug, day, police))
+    main = fragment(request, "operation_main.html", who.role, key,
+                    lambda: {"labels": compstat.KIND_LABELS, "empty": compstat.Cell(0, 0), **data})
+    return render(request, "operation.html", who, title=data["s"]["op"].name, main=main)
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -438,24 +475,31 @@ def delete_record(request: Request, record_id: int, reason: str = Form(default="
 @router.get("/operations/{slug}/review")
 def review_page(request: Request, slug: str, start: str | None = None, end: str | None = None,
                 who: Principal = Depends(allow("review.read"))):
+    from clearhold.interfaces.api.routers.review import build_for, version_key
+
+    first, last = _parse_day(start), _parse_day(end)
+    key = version_key(request, slug, first, last)
+    review = build_for(request, who, slug, first, last, key=key)
+    main = fragment(request, "review_main.html", who.role, ("review", *key), lambda: _review_context(review, who.role, slug))
+    return render(request, "review.html", who, title=review["operation"]["name"], main=main,
+                  synthetic=review.get("synthetic"))
+
+
+def _review_context(review: dict, role: str, slug: str) -> dict[str, Any]:
     from urllib.parse import urlencode
 
-    from clearhold.interfaces.api.routers.review import build_for
-
-    review = build_for(request, who, slug, _parse_day(start), _parse_day(end))
     query = {"from": review["period"]["from"], "to": review["period"]["to"]}
     downloads = {fmt: f"/api/v1/operations/{slug}/review?{urlencode({**query, 'format': fmt})}"
                  for fmt in ("pdf", "json", "html", "md")}
     cards = None
-    if allowed(who.role, "analysis.read"):
+    if allowed(role, "analysis.read"):
         try:
             from clearhold.evaluation.scorecards import scorecards
 
             cards = scorecards(review).to_dict()["tactics"]
         except ImportError:
             cards = None
-    return render(request, "review.html", who, review=review, downloads=downloads, synthetic=review.get("synthetic"),
-                  trace=allowed(who.role, "records.read"), cards=cards)
+    return {"review": review, "downloads": downloads, "trace": allowed(role, "records.read"), "cards": cards}
 
 
 @router.get("/intel")

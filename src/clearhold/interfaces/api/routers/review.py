@@ -64,33 +64,45 @@ def _check_period(start: date | None, end: date | None) -> None:
         raise InvalidInput(f"to was {end}; it must not be before from ({start})")
 
 
-def build_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None) -> dict[str, Any]:
-    """The review for ``who``: whole for police roles, sanitised for partners (shared: read-only)."""
+def version_key(request: Request, slug: str, start: date | None, end: date | None) -> tuple:
+    """The cache key of this review as the data stands now (one cheap query)."""
     from clearhold.interfaces.api.review_cache import key_for
+
+    return key_for(request.app.state.engine, slug, start, end)
+
+
+def _build(request: Request, slug: str, start: date | None, end: date | None) -> dict[str, Any]:
     from clearhold.reports import review as reviews
 
-    _check_period(start, end)
-    police = allowed(who.role, "records.read")
-    cache = _cache(request)
     with scope(request) as session:
-        key = key_for(session, slug, start, end)
-        whole = cache.get(key, lambda: reviews.build_review(session, operation_slug=slug, start=start, end=end))
-        if police:
-            return whole
-        return cache.get(("sanitised", *key), lambda: sanitise(whole))
+        return reviews.build_review(session, operation_slug=slug, start=start, end=end)
 
 
-def json_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None) -> bytes:
-    """The review as JSON bytes, serialised once per version of the data."""
+def build_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None,
+              *, key: tuple | None = None) -> dict[str, Any]:
+    """The review for ``who``: whole for police roles, sanitised for partners (shared: read-only).
+
+    ``key``: the :func:`version_key` when the caller has read it already.
+    """
+    _check_period(start, end)
+    key = key or version_key(request, slug, start, end)
+    cache = _cache(request)
+    whole = cache.get(key, lambda: _build(request, slug, start, end))
+    if allowed(who.role, "records.read"):
+        return whole
+    return cache.get(("sanitised", *key), lambda: sanitise(whole))
+
+
+def json_for(request: Request, who: Principal, slug: str, start: date | None, end: date | None):
+    """The review as JSON, serialised (and gzipped) once per version of the data."""
     import json
 
-    from clearhold.interfaces.api.review_cache import key_for
+    from clearhold.interfaces.api.review_cache import Encoded
 
-    review = build_for(request, who, slug, start, end)
+    key = version_key(request, slug, start, end)
+    review = build_for(request, who, slug, start, end, key=key)
     police = allowed(who.role, "records.read")
-    with scope(request) as session:
-        key = ("json", police, *key_for(session, slug, start, end))
-    return _cache(request).get(key, lambda: json.dumps(review, ensure_ascii=False).encode())
+    return _cache(request).get(("json", police, *key), lambda: Encoded.of(json.dumps(review, ensure_ascii=False).encode()))
 
 
 def rendered(review: dict[str, Any], fmt: str) -> Response:
@@ -122,5 +134,7 @@ def get_review(request: Request, slug: str = Path(pattern=r"^[a-z0-9][a-z0-9-]{1
                fmt: Literal["json", "pdf", "html", "md"] = Query(default="json", alias="format"),
                who: Principal = Depends(allow("review.read"))):
     if fmt == "json":
-        return Response(json_for(request, who, slug, start, end), media_type="application/json")
+        from clearhold.interfaces.api.review_cache import send_encoded
+
+        return send_encoded(request, json_for(request, who, slug, start, end), "application/json")
     return rendered(build_for(request, who, slug, start, end), fmt)
