@@ -161,3 +161,47 @@ def test_list_filters_by_kind_and_period(engine):
         assert [r.kind for r in got] == ["vehicle_stop"]
         with pytest.raises(InvalidInput, match="kind was 'arrests'"):
             service.list_(s, operation_slug="op-test", kind="arrests")
+
+
+def test_areas_found_at_once_agree_with_the_area_locator(sqlite_engine):
+    """``prime_locate`` (one vectorised test per area, for an import) finds the area
+    ``AreaLocator`` finds, point by point: inside, outside, on the edge and at the corners,
+    where target areas overlap (the first by id wins), and ignoring buffers and areas
+    without a polygon."""
+    from itertools import pairwise
+
+    from clearhold.area import service as area_service
+    from clearhold.area.schemas import AreaCreate
+
+    make_operation(sqlite_engine)
+    big = {"type": "Polygon", "coordinates": [[[-0.90, 52.225], [-0.85, 52.225], [-0.85, 52.245], [-0.90, 52.245],
+                                                [-0.90, 52.225]]]}
+    with session_scope(sqlite_engine) as s:
+        for area_in in (AreaCreate(slug="op-test-big", name="Overlaps A and B", operation="op-test", geometry=big),
+                        AreaCreate(slug="op-test-buffer", name="Buffer", operation="op-test", role="buffer",
+                                   parent="op-test-a", buffer_m=500),
+                        AreaCreate(slug="op-test-lsoa", name="By LSOA only", operation="op-test",
+                                   lsoa_codes=["E01027170"])):
+            area_service.create(s, area_in=area_in, created_by="tester")
+    with session_scope(sqlite_engine) as s:
+        areas = area_service.list_(s, operation_slug="op-test")
+        points = set()
+        for area in areas:
+            shape = area_service.bng_geometry(area)
+            if shape is None:
+                continue
+            ring = list(shape.exterior.coords)
+            points |= {(round(x, 1), round(y, 1)) for x, y in ring}  # corners, as _place rounds them
+            points |= {((x0 + x1) / 2, (y0 + y1) / 2) for (x0, y0), (x1, y1) in pairwise(ring)}  # edges
+            c = shape.centroid
+            points |= {(c.x, c.y), (c.x + 3000, c.y), (c.x, c.y - 800), (c.x - 1400, c.y + 300)}
+        points = sorted(points)
+        op = service.operation_service.get(s, slug="op-test")
+        ctx = service.new_context(s)
+        ctx.prime_locate(op, points)
+        got = [ctx.locate(op, x, y) for x, y in points]
+        expected = [area_service.AreaLocator(areas).locate(x, y) for x, y in points]
+        assert got == expected
+        by_id = {a.id: a.slug for a in areas}
+        assert {by_id.get(i) for i in got} == {"op-test-a", "op-test-b", "op-test-big", None}
+        assert ctx.locate(op, None, None) is None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -68,8 +68,9 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _kind_fields(kind: str) -> list[str]:
-    return [f for f in CREATE_MODELS[kind].model_fields if f not in _BASE_FIELDS]
+@cache
+def _kind_fields(kind: str) -> tuple[str, ...]:
+    return tuple(f for f in CREATE_MODELS[kind].model_fields if f not in _BASE_FIELDS)
 
 
 class _Context:
@@ -84,6 +85,8 @@ class _Context:
         self._price_table = None
         self._area_slugs: dict[int, str] = {}
         self._bng: dict[tuple[float, float], tuple[float, float]] = {}
+        self._tactics: dict[tuple[int, str], Tactic] = {}
+        self._located: dict[int, dict[tuple[float, float], int | None]] = {}  # operation id -> point -> area id
 
     def operation(self, slug: str) -> Operation:
         if slug not in self._ops:
@@ -99,9 +102,19 @@ class _Context:
         return area
 
     def locate(self, op: Operation, easting: float | None, northing: float | None) -> int | None:
+        located = self._located.get(op.id)
+        if located is not None and (easting, northing) in located:
+            return located[(easting, northing)]
         if op.id not in self._locators:
             self._locators[op.id] = area_service.AreaLocator(area_service.list_(self.session, operation_slug=op.slug))
         return self._locators[op.id].locate(easting, northing)
+
+    def tactic(self, op: Operation, name: str) -> Tactic:
+        """``operation_service.tactic_by_name``, found once per import."""
+        key = (op.id, name)
+        if key not in self._tactics:
+            self._tactics[key] = operation_service.tactic_by_name(op, name)
+        return self._tactics[key]
 
     def price_table(self):
         if self._price_table is None:
@@ -123,6 +136,25 @@ class _Context:
         if len(lons):
             xs, ys = to_bng(lons, lats)
             self._bng.update(zip(zip(lons, lats, strict=True), zip(xs.tolist(), ys.tolist(), strict=True), strict=True))
+
+    def prime_locate(self, op: Operation, points: list[tuple[float, float]]) -> None:
+        """Find the target area of many BNG points in one vectorised test per area; ``locate``
+        then looks them up. The same rule as ``AreaLocator``: the operation's target areas with
+        a polygon, the first by id that contains the point."""
+        import numpy as np
+        import shapely
+
+        if not points:
+            return
+        areas = [(a.id, area_service.bng_geometry(a))
+                 for a in area_service.list_(self.session, operation_slug=op.slug) if a.geometry and a.role == "target"]
+        xs, ys = (np.array(v, dtype="float64") for v in zip(*points, strict=True))
+        found = np.full(len(points), -1, dtype="int64")
+        for area_id, geometry in reversed(areas):  # the first by id is written last, so it wins
+            shapely.prepare(geometry)
+            found[shapely.contains_xy(geometry, xs, ys)] = area_id
+        self._located.setdefault(op.id, {}).update(
+            zip(points, [None if i < 0 else i for i in found.tolist()], strict=True))
 
     def bng(self, lon: float, lat: float) -> tuple[float, float]:
         found = self._bng.get((lon, lat))
@@ -539,7 +571,7 @@ def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
     else:
         area_id = ctx.locate(op, easting, northing)
         area_slug = ctx.area_slug(area_id)
-    tactic = operation_service.tactic_by_name(op, data.tactic) if data.tactic else None
+    tactic = ctx.tactic(op, data.tactic) if data.tactic else None
     kind = data.kind
     mapping = _FIELD_TO_COLUMN.get(kind, {})
     kind_row: dict[str, Any] = {}
@@ -582,7 +614,7 @@ def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
                       for it in item_rows]
     state.update({
         "id": None, "easting": easting, "northing": northing, "version": 1, "entered_by": entered_by,
-        "entered_at": _utc_iso(now), "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
+        "entered_at": now.isoformat(), "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
         "deletion_reason": None,
     })
     return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
@@ -606,7 +638,6 @@ def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[in
     items: list[tuple] = []
     offences: list[tuple] = []
     history: list[tuple] = []
-    now = utcnow()
     for p, rid in zip(prepared, ids, strict=True):
         p.state["id"] = rid
         p.state["source_record_id"] = p.record_row["source_record_id"]
@@ -615,7 +646,7 @@ def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[in
             items.extend((rid, *it.values()) for it in p.item_rows)
         if p.offence_rows:
             offences.extend((rid, *o.values()) for o in p.offence_rows)
-        history.append((rid, 1, "create", p.state, [], None, p.record_row["entered_by"], now))
+        history.append((rid, p.state, p.record_row["entered_by"]))
     for kind, rows in by_kind.items():
         columns = ["id", *next(p.kind_row for p in prepared if p.kind == kind)]
         _bulk_insert(session, KIND_CLASSES[kind].__table__, columns, rows)
@@ -625,8 +656,8 @@ def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[in
     if offences:
         columns = ["arrest_id", *next(p.offence_rows[0] for p in prepared if p.offence_rows)]
         _bulk_insert(session, ArrestOffence.__table__, columns, offences)
-    _bulk_insert(session, RecordHistory.__table__, [
-        "record_id", "version", "action", "state", "changed_fields", "reason", "changed_by", "changed_at"], history)
+    _bulk_insert(session, RecordHistory.__table__, ["record_id", "state", "changed_by"], history, same={
+        "version": 1, "action": "create", "changed_fields": [], "reason": None, "changed_at": utcnow()})
     return ids
 
 
@@ -660,8 +691,10 @@ def _insert_records(session: Session, prepared: list[PreparedRecord]) -> list[in
     return ids
 
 
-def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple]) -> None:
-    """Insert many rows (tuples in the order of ``columns``) through the database driver.
+def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple],
+                 same: dict[str, Any] | None = None) -> None:
+    """Insert many rows (tuples in the order of ``columns``; ``same``: columns with one value
+    for every row) through the database driver.
 
     Each value goes through its column type's bind processing for this dialect, as SQLAlchemy
     would apply it (times to naive UTC, JSON serialised, ...), once per column rather than
@@ -670,12 +703,7 @@ def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple])
     """
     conn = session.connection()
     dialect = conn.dialect
-    processors = []
-    for i, name in enumerate(columns):
-        col_type = table.c[name].type
-        process = col_type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors.append((i, process, col_type.should_evaluate_none))
+    processors = [(i, *p) for i, name in enumerate(columns) if (p := _bind_processor(table.c[name], dialect))]
     if processors:
         processed = []
         for row in rows:
@@ -686,6 +714,13 @@ def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple])
                     row[i] = process(value)
             processed.append(tuple(row))
         rows = processed
+    if same:
+        same_row = []
+        for name, value in same.items():
+            process, evaluate_none = _bind_processor(table.c[name], dialect) or (None, False)
+            same_row.append(process(value) if process and (value is not None or evaluate_none) else value)
+        columns = [*columns, *same]
+        rows = [(*row, *same_row) for row in rows]
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     if dialect.driver == "psycopg":
@@ -695,6 +730,13 @@ def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple])
         return
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(columns))})", rows)
+
+
+def _bind_processor(column, dialect):
+    """The column type's bind processing for ``dialect`` and whether None goes through it too
+    (JSON's null) rather than staying NULL; None when the type has none."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return None if process is None else (process, column.type.should_evaluate_none)
 
 
 _PLAIN = (str, int, float, bool, type(None))
