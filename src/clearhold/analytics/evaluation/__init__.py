@@ -11,30 +11,25 @@
 - :func:`scorecard`: tactic scorecards with a "business as usual?" paragraph.
 """
 
-from clearhold.analytics.evaluation.checks import (
-    MarylandLevel,
-    ParallelTrends,
-    RegressionToMean,
-    maryland_level,
-    parallel_trends,
-    regression_to_mean,
-)
-from clearhold.analytics.evaluation.did import DiDResult, did
-from clearhold.analytics.evaluation.displacement import WDDResult, WDQResult, wdd, wdq
-from clearhold.analytics.evaluation.its import ITSResult, interrupted_time_series
-from clearhold.analytics.evaluation.power import MDEResult, minimum_detectable_effect
-from clearhold.analytics.evaluation.scorecard import (
-    MeasuredEffect,
-    Scorecard,
-    TacticScore,
-    scorecard,
-    wilson_interval,
-)
-from clearhold.analytics.evaluation.simulate import SimulatedPanel, simulate_panel
-from clearhold.analytics.evaluation.synth import SynthResult, synthetic_control
+from importlib import import_module
 
-its = interrupted_time_series
-mde = minimum_detectable_effect
+# Each public name and the submodule that defines it (no submodule shares a public name, which
+# importing the submodule would replace with the module). Submodules are imported on first use:
+# the estimators pull in SciPy and statsmodels (about a second), which the tactic scorecards
+# of every results review do not need.
+_WHERE = {
+    "MarylandLevel": "checks", "ParallelTrends": "checks", "RegressionToMean": "checks",
+    "maryland_level": "checks", "parallel_trends": "checks", "regression_to_mean": "checks",
+    "DiDResult": "diff_in_diff", "did": "diff_in_diff",
+    "WDDResult": "displacement", "WDQResult": "displacement", "wdd": "displacement", "wdq": "displacement",
+    "ITSResult": "time_series", "interrupted_time_series": "time_series", "its": "time_series",
+    "MDEResult": "power", "minimum_detectable_effect": "power", "mde": "power",
+    "MeasuredEffect": "tactic_scores", "Scorecard": "tactic_scores", "TacticScore": "tactic_scores",
+    "scorecard": "tactic_scores", "wilson_interval": "tactic_scores",
+    "SimulatedPanel": "simulate", "simulate_panel": "simulate",
+    "SynthResult": "synth", "synthetic_control": "synth",
+}
+_ALIASES = {"its": "interrupted_time_series", "mde": "minimum_detectable_effect"}
 
 __all__ = [
     "DiDResult", "ITSResult", "MDEResult", "MarylandLevel", "MeasuredEffect", "ParallelTrends",
@@ -43,3 +38,15 @@ __all__ = [
     "minimum_detectable_effect", "parallel_trends", "regression_to_mean", "scorecard",
     "simulate_panel", "synthetic_control", "wdd", "wdq", "wilson_interval",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), _ALIASES.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

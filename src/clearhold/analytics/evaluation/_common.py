@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from clearhold.errors import InvalidInput
+
+_NORMAL = NormalDist()
 
 
 def check_alpha(alpha: Any, name: str = "alpha") -> float:
@@ -63,10 +65,10 @@ def check_pair(value: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def z_interval(estimate: float, se: float, alpha: float) -> tuple[float, float, float, float]:
     """z, lower, upper and two-sided p of a normal (Wald) interval."""
-    crit = stats.norm.ppf(1 - alpha / 2)
+    crit = _NORMAL.inv_cdf(1 - alpha / 2)
     if se > 0:
         z = estimate / se
-        p = float(2 * stats.norm.sf(abs(z)))
+        p = math.erfc(abs(z) / math.sqrt(2))  # two-sided normal tail
     else:
         z = math.copysign(math.inf, estimate) if estimate != 0 else 0.0
         p = 0.0 if estimate != 0 else 1.0

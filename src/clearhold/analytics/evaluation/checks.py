@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from clearhold.analytics.evaluation._common import ResultMixin, check_alpha, check_positive_int
-from clearhold.analytics.evaluation.did import _design, fe_effect
+from clearhold.analytics.evaluation.diff_in_diff import _design, fe_effect
 from clearhold.analytics.evaluation.panel import month_range, to_panel
 from clearhold.errors import InvalidInput
 

@@ -113,9 +113,9 @@ def simulation_study(
     ``synthetic_control``: 1 treated of 30 areas (30 a month); ``its``: one area (40 a month).
     Coverage counts an undefined interval as not covering.
     """
-    from clearhold.analytics.evaluation.did import did
+    from clearhold.analytics.evaluation.diff_in_diff import did
     from clearhold.analytics.evaluation.displacement import dispersion_factor, empirical_dispersion, wdd
-    from clearhold.analytics.evaluation.its import interrupted_time_series
+    from clearhold.analytics.evaluation.time_series import interrupted_time_series
     from clearhold.analytics.evaluation.synth import synthetic_control
 
     if estimator not in ESTIMATORS:

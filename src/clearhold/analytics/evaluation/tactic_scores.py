@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
-
-from scipy import stats
 
 from clearhold.analytics.evaluation._common import ResultMixin, check_alpha
 from clearhold.errors import InvalidInput
@@ -67,12 +66,15 @@ def wilson_interval(successes: int, trials: int, alpha: float = 0.05) -> tuple[f
         raise InvalidInput(f"trials was {trials!r}; it must be positive")
     if not 0 <= successes <= trials:
         raise InvalidInput(f"successes was {successes!r}; it must be between 0 and trials ({trials})")
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
     phat = successes / trials
     denom = 1 + z * z / trials
     centre = (phat + z * z / (2 * trials)) / denom
     half = z * math.sqrt(phat * (1 - phat) / trials + z * z / (4 * trials * trials)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # With no successes (or no failures) the bound is exactly 0 (or 1); floating point would give 1e-17.
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)
+    hi = 1.0 if successes == trials else min(1.0, centre + half)
+    return lo, hi
 
 
 def _pct(x: float) -> str:
