@@ -225,3 +225,44 @@ def test_arrest_counts_from_its_anpr_stop_even_when_the_stop_is_before_the_perio
     assert (f["value"], f["record_ids"]) == (1, [ids["arrests"][1]])
     assert f["breakdowns"]["tactic"][0]["key"] == "ANPR stops"
     assert figure(r, "anpr_vehicle_stops")["record_ids"] == [ids["stops"][2]]  # VS-2 itself is on 2 August
+
+
+@pytest.mark.parametrize("operations", [2, 3])
+def test_interleaved_operations_read_only_their_own_rows(any_engine, operations):
+    """Records of several operations entered in turn: with two, each operation's records fill half
+    of their id range (read by range); with three, a third (read joined to the records). Either
+    way each review has exactly its own records, kind fields, items and offences."""
+    slugs = [f"op-mix-{n}" for n in range(operations)]
+    for slug in slugs:
+        make_operation(any_engine, slug)
+    mine: dict[str, dict[str, list[int]]] = {slug: {"stops": [], "arrests": [], "seizures": []} for slug in slugs}
+    with session_scope(any_engine) as s:
+        for i in range(4):
+            for n, slug in enumerate(slugs):
+                stop = _add(s, operation=slug, kind="vehicle_stop", ref=f"VS-{i}",
+                            occurred_at=f"2023-08-0{i + 1}T10:00:00+01:00", **IN_A, vrm=f"AB{n}{i}CDE",
+                            reason="anpr_hit" if n == 0 else "patrol", result="arrest")
+                arrest = _add(s, operation=slug, kind="arrest", ref=f"A-{i}", occurred_at=f"2023-08-0{i + 1}T11:00:00+01:00",
+                              **IN_B, person_ref=f"P-{n}-{i}", source_record_id=stop.id,
+                              offences=[{"group": "Drug offences" if n == 0 else "Robbery", "text": "x"}])
+                seizure = _add(s, operation=slug, kind="seizure", ref=f"SZ-{i}",
+                               occurred_at=f"2023-08-0{i + 1}T12:00:00+01:00", **IN_A,
+                               items=[{"item_kind": "weapon", "weapon_type": "knife", "count": n + 1}])
+                mine[slug]["stops"].append(stop.id)
+                mine[slug]["arrests"].append(arrest.id)
+                mine[slug]["seizures"].append(seizure.id)
+    for n, slug in enumerate(slugs):
+        with session_scope(any_engine) as s:
+            review = build_review(s, operation_slug=slug)
+            day = build_review(s, operation_slug=slug, start=date(2023, 8, 2), end=date(2023, 8, 2))
+        assert review["record_count"] == 12
+        assert figure(review, "vehicle_stops")["record_ids"] == mine[slug]["stops"]
+        assert figure(review, "anpr_vehicle_stops")["value"] == (4 if n == 0 else 0)
+        assert figure(review, "anpr_stop_arrests")["record_ids"] == (mine[slug]["arrests"] if n == 0 else [])
+        groups = {b["key"]: b["value"] for b in figure(review, "arrests")["breakdowns"]["offence_group"]}
+        assert groups == ({"Drug offences": 4} if n == 0 else {"Robbery": 4})
+        knives = figure(review, "knives_and_bladed_weapons")
+        assert knives["value"] == 4 * (n + 1) and knives["record_ids"] == mine[slug]["seizures"]
+        assert day["record_count"] == 3
+        assert figure(day, "knives_and_bladed_weapons")["value"] == n + 1
+        assert figure(day, "arrests")["record_ids"] == [mine[slug]["arrests"][1]]

@@ -269,46 +269,59 @@ class _Item:
 
 def _load_records(session, where) -> list[_Row]:
     """Records matching ``where`` (clauses on the records table), oldest first, with their
-    kind's columns, seized items and arrest offences: three selects read as plain tuples (the
-    kind tables are outer-joined in one pass over the records)."""
-    columns = list(_BASE_COLS)
-    slices: dict[str, tuple[int, int, tuple[str, ...]]] = {}
-    joined = _RECORDS
-    for kind, names in _KIND_COLUMNS.items():
-        sub = record_service.KIND_CLASSES[kind].__table__
-        joined = joined.outerjoin(sub, sub.c.id == _RECORDS.c.id)
-        slices[kind] = (len(columns), len(columns) + len(names), names)
-        columns += [sub.c[n].label(f"{kind}_{n}") for n in names]
-    stmt = select(*columns).select_from(joined).where(*where).order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)
+    kind's columns, seized items and arrest offences, read as plain tuples.
+
+    The records come first. Their kind rows, items and offences are then read either by a
+    range of record ids (when the records fill at least half of the ids between their lowest
+    and highest: a range scan on the primary key or record index, rows of other operations
+    dropped here) or, when the records are sparse among others, joined to the records with
+    ``where`` again. Both give the same rows; the range read avoids a join per row."""
     records = []
-    for values in fetch_tuples(session, stmt):
+    for values in fetch_tuples(session, select(*_BASE_COLS).where(*where)
+                               .order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)):
         r = _Row()
-        d = r.__dict__ = dict(zip(_BASE_KEYS, values))  # the first len(_BASE_KEYS) values
+        d = r.__dict__ = dict(zip(_BASE_KEYS, values, strict=True))
         d["occurred_at"] = utc(values[3])
         if values[4] is not None:
             d["ended_at"] = utc(values[4])
-        lo, hi, names = slices[values[1]]
-        d.update(zip(names, values[lo:hi]))
         d["items"] = []
         d["offences"] = []
         records.append(r)
     if not records:
         return records
     by_id = {r.id: r for r in records}
-    stmt = (select(*_ITEM_COLS).join(_RECORDS, _RECORDS.c.id == _ITEMS.c.record_id).where(*where)
-            .order_by(_ITEMS.c.record_id, _ITEMS.c.seq))
+    lowest, highest = min(by_id), max(by_id)
+    by_range = highest - lowest + 1 <= 2 * len(records)
+
+    def restrict(stmt, id_column):
+        if by_range:
+            return stmt.where(id_column.between(lowest, highest))
+        return stmt.join(_RECORDS, _RECORDS.c.id == id_column).where(*where)
+
+    kinds = {r.kind for r in records}
+    for kind in sorted(kinds):
+        sub = record_service.KIND_CLASSES[kind].__table__
+        names = _KIND_COLUMNS[kind]
+        for row in fetch_tuples(session, restrict(select(sub.c.id, *(sub.c[n] for n in names)), sub.c.id)):
+            r = by_id.get(row[0])
+            if r is not None:
+                r.__dict__.update(zip(names, row[1:], strict=True))
+    stmt = restrict(select(*_ITEM_COLS), _ITEMS.c.record_id).order_by(_ITEMS.c.record_id, _ITEMS.c.seq)
     for values in fetch_tuples(session, stmt):
-        it = _Item()
-        it.__dict__ = dict(zip(_ITEM_KEYS, values, strict=True))
-        by_id[values[0]].items.append(it)
-    if any(r.kind == "arrest" for r in records):
-        stmt = (select(_OFFENCES.c.arrest_id, _OFFENCES.c.offence_group, _OFFENCES.c.offence_text)
-                .join(_RECORDS, _RECORDS.c.id == _OFFENCES.c.arrest_id).where(*where)
-                .order_by(_OFFENCES.c.arrest_id, _OFFENCES.c.seq))
-        for arrest_id, group, text in fetch_tuples(session, stmt):
+        r = by_id.get(values[0])
+        if r is not None:
             it = _Item()
-            it.offence_group, it.offence_text = group, text
-            by_id[arrest_id].offences.append(it)
+            it.__dict__ = dict(zip(_ITEM_KEYS, values, strict=True))
+            r.items.append(it)
+    if "arrest" in kinds:
+        stmt = restrict(select(_OFFENCES.c.arrest_id, _OFFENCES.c.offence_group, _OFFENCES.c.offence_text),
+                        _OFFENCES.c.arrest_id).order_by(_OFFENCES.c.arrest_id, _OFFENCES.c.seq)
+        for arrest_id, group, text in fetch_tuples(session, stmt):
+            r = by_id.get(arrest_id)
+            if r is not None:
+                it = _Item()
+                it.offence_group, it.offence_text = group, text
+                r.offences.append(it)
     return records
 
 
