@@ -7,12 +7,16 @@ throughput per page side by side with the baseline measured in the same run: ``G
 under the same load (the floor of the stack: uvicorn + FastAPI + one database query).
 
     .venv/bin/python benchmarks/web_load.py [--users 50] [--seconds 10] [--database URL]
-                                            [--workers 1] [--generator python|wrk]
+                                            [--workers 1] [--generator python|wrk] [--write-every S]
 
 The generator shares the machine's cores with the server, so its own cost is measured and
 printed (``gen CPU``: CPU seconds per wall second, 100 = one core), as is the server's
 (``srv CPU``, every worker process, and CPU milliseconds per request) and that of every other
-process on the machine (``other CPU``: another job running at the same time skews the run):
+process on the machine (``other CPU``: another job running at the same time skews the run).
+``cold ms`` is the first request of a page: it builds what the caches then serve (a new
+record, correction or deletion makes the next request of each worker cold again; with
+``--write-every S`` a writer records or deletes an arrest every S seconds under load, on a
+copy of the database, so the figures include those rebuilds).
 
 - ``python`` (default, always available): a lean asyncio client written here, raw HTTP/1.1
   over asyncio protocols (no HTTP library, no coroutine per request); it sends the headers
@@ -34,10 +38,12 @@ import resource
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -59,13 +65,23 @@ def clearhold(*args: str, stdin: str | None = None, env=None) -> str:
     return done.stdout
 
 
-def prepare(database: str | None, workdir: Path) -> tuple[str, str]:
+def prepare(database: str | None, workdir: Path, *, writes: bool) -> tuple[str, str]:
     if database is None:
         database = f"sqlite:///{workdir / 'demo.db'}"
         print(f"building the demo into {database} ...", file=sys.stderr)
         clearhold("demo", "--database", database, env={**os.environ, "CLEARHOLD_HOME": str(workdir)})
+    elif writes:  # the writer adds and deletes records: on a copy, never on the caller's database
+        if not database.startswith("sqlite:///"):
+            raise SystemExit("--write-every needs a SQLite --database (it works on a copy)")
+        source = Path(database.removeprefix("sqlite:///"))
+        copy = workdir / "demo.db"
+        with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
+            src.backup(dst)
+        database = f"sqlite:///{copy}"
     name = f"bench{os.getpid()}"
-    clearhold("users", "add", name, "--role", "analyst", "--database", database, stdin=PASSWORD + "\n")
+    # a supervisor may also delete what the writer recorded; pages cost the same as an analyst's
+    role = "supervisor" if writes else "analyst"
+    clearhold("users", "add", name, "--role", role, "--database", database, stdin=PASSWORD + "\n")
     token = json.loads(clearhold("users", "token", name, "--label", "benchmark", "--days", "1", "--database",
                                  database, "--json"))["token"]
     return database, token
@@ -338,6 +354,39 @@ def wrk_load(url: str, token: str, path: str, users: int, seconds: float, workdi
             **({"first_error": f"{r['status_errors']} non-2xx/3xx, {r['errors']} socket errors"} if errors else {})}
 
 
+# --- a writer: data changes under load ---------------------------------------------------------
+
+class Writer(threading.Thread):
+    """Every ``every_s`` seconds records an arrest through the API, or deletes the last one:
+    each change makes every cached view stale, so the next request of each worker rebuilds."""
+
+    def __init__(self, url: str, token: str, slug: str, every_s: float) -> None:
+        super().__init__(daemon=True)
+        self.url, self.token, self.slug, self.every_s = url, token, slug, every_s
+        self.stop = threading.Event()
+        self.writes = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=60) as c:
+            op = c.get(f"/api/v1/operations/{self.slug}").json()
+            when = f"{op['starts_on']}T12:00:00+00:00"
+            last = None
+            while not self.stop.wait(self.every_s):
+                if last is None:
+                    r = c.post("/api/v1/records", json={
+                        "kind": "arrest", "operation": self.slug, "occurred_at": when, "person_ref": "P-BENCH",
+                        "offences": [{"group": "Drug offences", "text": "web load benchmark"}]})
+                    last = r.json().get("id") if r.status_code == 201 else None
+                else:
+                    r = c.delete(f"/api/v1/records/{last}", params={"reason": "web load benchmark"})
+                    last = None
+                if r.status_code in (200, 201):
+                    self.writes += 1
+                elif not self.failures:
+                    self.failures.append(f"HTTP {r.status_code}: {r.text[:200]}")
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 def wait_for(url: str, server: subprocess.Popen, log_path: Path) -> None:
@@ -360,12 +409,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server")
     parser.add_argument("--generator", choices=("python", "wrk"), default="python",
                         help="load generator: the lean asyncio client here (default) or wrk, if installed")
+    parser.add_argument("--write-every", type=float, default=0.0, metavar="S",
+                        help="record an arrest (or delete it again) through the API every S seconds under load, "
+                             "on a copy of the database (default 0: no writes)")
     args = parser.parse_args()
     if args.generator == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("--generator wrk: wrk is not installed (Debian: apt-get install wrk); use --generator python")
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        database, token = prepare(args.database, workdir)
+        database, token = prepare(args.database, workdir, writes=args.write_every > 0)
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         exe = Path(sys.executable).with_name("clearhold")
@@ -389,17 +441,31 @@ def main() -> None:
             results = {}
             for name, path in pages.items():
                 with httpx.Client(base_url=url, headers=auth, timeout=120) as c:
+                    t0 = time.perf_counter()
+                    c.get(path)  # the first request builds what this worker caches
+                    cold_ms = round((time.perf_counter() - t0) * 1000, 1)
                     for _ in range(args.workers * 2):  # warm every worker's caches
                         c.get(path)
                     kbytes = round(len(c.get(path).content) / 1024, 1)
                 single = python_load(url, token, path, 1, min(3.0, args.seconds))
+                writer = Writer(url, token, slug, args.write_every) if args.write_every > 0 else None
                 with CpuMeter(server.pid) as cpu:
+                    if writer:
+                        writer.start()
                     if args.generator == "wrk":
                         r = wrk_load(url, token, path, args.users, args.seconds, workdir)
                     else:
                         r = python_load(url, token, path, args.users, args.seconds)
+                    if writer:
+                        writer.stop.set()
+                        writer.join()
+                if writer:
+                    r["writes"] = writer.writes
+                    if writer.failures:
+                        r.setdefault("first_error", "writer: " + writer.failures[0])
                 r["single_p50_ms"] = single["p50_ms"]
                 r["kbytes"] = kbytes
+                r["cold_ms"] = cold_ms
                 r["generator_cpu_pct"] = round(100 * cpu.generator / cpu.wall)
                 r["server_cpu_pct"] = round(100 * cpu.server / cpu.wall)
                 r["server_cpu_ms_per_req"] = round(1000 * cpu.server / max(1, r["requests"]), 2)
@@ -411,18 +477,23 @@ def main() -> None:
             log.close()
     load_avg = os.getloadavg()[0]
     print(f"{args.users} concurrent users, {args.seconds:.0f} s per page, operation {slug}, "
-          f"{args.workers} uvicorn worker(s), generator {args.generator}, {os.cpu_count()} CPUs, "
+          f"{args.workers} uvicorn worker(s), generator {args.generator}, "
+          + (f"a record written every {args.write_every:g} s, " if args.write_every > 0 else "")
+          + f"{os.cpu_count()} CPUs, "
           f"load average {load_avg:.1f} at the end")
-    print(f"{'page':<19} {'KiB':>6} {'wire KiB':>8} {'1 user p50':>10} {'requests':>8} {'req/s':>7} {'p50 ms':>7} "
+    print(f"{'page':<19} {'KiB':>6} {'wire KiB':>8} {'cold ms':>8} {'1 user p50':>10} {'requests':>8} {'req/s':>7} {'p50 ms':>7} "
           f"{'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'srv CPU%':>8} {'srv ms/req':>10} {'gen CPU%':>8} {'other CPU%':>10}")
     for name, r in results.items():
-        print(f"{name:<19} {r['kbytes']:>6} {r['wire_kbytes']:>8} {r['single_p50_ms']:>10} {r['requests']:>8} "
+        print(f"{name:<19} {r['kbytes']:>6} {r['wire_kbytes']:>8} {r['cold_ms']:>8} {r['single_p50_ms']:>10} {r['requests']:>8} "
               f"{r['rps']:>7} {r['p50_ms']:>7} {r['p95_ms']:>7} {r['p99_ms']:>7} {r['errors']:>6} "
               f"{r['server_cpu_pct']:>8} {r['server_cpu_ms_per_req']:>10} {r['generator_cpu_pct']:>8} "
               f"{'' if r['other_cpu_pct'] is None else r['other_cpu_pct']:>10}")
     figures = {"users": args.users, "seconds_per_page": args.seconds, "operation": slug, "workers": args.workers,
-               "generator": args.generator, "cpus": os.cpu_count(), "load_average_1min": round(load_avg, 2),
+               "generator": args.generator, "write_every_s": args.write_every, "cpus": os.cpu_count(), "load_average_1min": round(load_avg, 2),
                **{f"{name}_{k}": v for name, r in results.items() for k, v in r.items() if k not in ("path", "first_error")}}
+    if args.write_every > 0:
+        print("writes under load (each makes every cached view stale): "
+              + ", ".join(f"{name} {r['writes']}" for name, r in results.items()))
     for name, r in results.items():
         if "first_error" in r:
             print(f"{name}: first error: {r['first_error']}")
