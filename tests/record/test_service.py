@@ -238,3 +238,28 @@ def test_bulk_insert_binds_values_as_sqlalchemy_does():
     quick, _ = service._bind_processor(Record.__table__.c.occurred_at, dialect)
     with pytest.raises(ValueError, match="has no time zone"):
         quick(datetime(2023, 8, 1, 10, 0))
+
+
+def test_bulk_insert_writes_null_columns_and_shared_values(any_engine):
+    """Rows through ``_bulk_insert``: a column NULL in every row (written as NULL, not bound),
+    a column NULL in some, values the same for every row, one column only; read back as given."""
+    from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
+    from sqlalchemy.orm import Session
+
+    from clearhold.storage.base import UTCDateTime
+
+    table = Table("bulk_probe", MetaData(), Column("id", Integer, primary_key=True), Column("a", String(10)),
+                  Column("b", String(10)), Column("at", UTCDateTime), Column("naive", DateTime))
+    table.create(any_engine)
+    when = datetime(2023, 8, 1, 9, 30, tzinfo=UTC)
+    with Session(any_engine) as s, s.begin():
+        service._bulk_insert(s, table, ["id", "a", "b"], [(1, None, "x"), (2, None, None)],
+                             same={"at": when, "naive": None})
+        service._bulk_insert(s, table, ["id"], [(3,), (4,)])
+        service._bulk_insert(s, table, ["id", "a"], [(5, "y")])
+        service._bulk_insert(s, table, ["id", "a"], [(6, None), (7, None)])  # one column left to bind
+    with Session(any_engine) as s:
+        got = [tuple(r) for r in s.execute(select(table).order_by(table.c.id))]
+    assert got == [(1, None, "x", when, None), (2, None, None, when, None), (3, None, None, None, None),
+                   (4, None, None, None, None), (5, "y", None, None, None), (6, None, None, None, None),
+                   (7, None, None, None, None)]

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from clearhold.errors import Conflict, InvalidInput, NotFound, RowError
 from clearhold.record import service
 from clearhold.record.schemas import CREATE_MODELS, InUK
+from clearhold.storage.base import utcnow
 
 ITEM_COLUMNS = (
     "item_kind", "item_description", "drug_class", "drug_type", "quantity", "unit", "value_gbp",
@@ -69,6 +71,13 @@ class ImportFailed(InvalidInput):
 
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the non-blank rows of a UTF-8 CSV file, each with its line number."""
+    header, rows = _read_rows(path)
+    return header, [(line, dict(zip(header, values, strict=True))) for line, values in rows]
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """``read_csv_rows`` with each row as its list of cells."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -90,7 +99,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]
             continue
         if len(values) != len(header):
             raise RowError(str(path), line, None, f"has {len(values)} values but the header has {len(header)} columns")
-        rows.append((line, dict(zip(header, values, strict=True))))
+        rows.append((line, values))
     return header, rows
 
 
@@ -192,7 +201,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 def _import_csv(session: Session, path: Path, operation: str, entered_by: str, kind: str | None,
                 skip_existing: bool) -> ImportReport:
     p = str(path)
-    header, rows = read_csv_rows(path)
+    header, rows = _read_rows(path)
     for i, h in enumerate(header, start=1):
         if not h:
             raise RowError(p, 1, None, f"column {i} has no name (remove empty columns, e.g. left by a spreadsheet)")
@@ -213,12 +222,16 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
     # Group rows into records: rows sharing a ref are one record with several items.
     groups: list[tuple[int, dict[str, Any], list[dict[str, Any]], list[tuple[int, dict[str, Any]]]]] = []
     by_ref: dict[str, int] = {}
-    for line, raw in rows:
+    typed = [c for c in header if c in _TYPED]
+    for line, values in rows:
         try:
-            row = {}  # the non-blank cells, stripped and typed
-            for c, v in raw.items():
-                if v and (v := v.strip()):
-                    row[c] = v if c not in _TYPED else _convert(p, line, c, v)
+            # The non-blank cells, stripped and typed (in the file's order: the first bad cell is named).
+            row = {c: v.strip() for c, v in zip(compress(header, values), filter(None, values))}
+            if "" in row.values():
+                row = {c: v for c, v in row.items() if v}
+            for c in typed:
+                if c in row:
+                    row[c] = _convert(p, line, c, row[c])
             item = _item(row)
             ref = row.get("ref")
             if ref is None or ref not in by_ref:
@@ -236,15 +249,15 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
                         f"ref: duplicate reference (first on line {first_line}); a row that adds an item to that "
                         "record gives only ref and the item columns")
                 items.append(item)
-                item_rows.append((line, raw))
+                item_rows.append((line, dict(zip(header, values, strict=True))))
                 continue
             if ref is not None:
                 by_ref[ref] = len(groups)
-            groups.append((line, row, [item] if item else [], [(line, raw)] if item else []))
+            groups.append((line, row, [item] if item else [], [(line, dict(zip(header, values, strict=True)))] if item else []))
         except RowError as exc:
             errors.append(exc)
         except InvalidInput as exc:
-            errors.append(_row_error(p, line, str(exc), raw))
+            errors.append(_row_error(p, line, str(exc), dict(zip(header, values, strict=True))))
 
     outer = session.begin_nested()  # the import's own all-or-nothing, whatever the caller does next
     try:
@@ -308,6 +321,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
     ids_by_ref: dict[str, int] = {}  # refs already in the operation that --skip-existing skipped
     new_by_ref: dict[str, int] = {}  # refs of this file's records -> their place in ``prepared``
     prepared: list[service.PreparedRecord] = []
+    entered_at = utcnow()  # every record of the import is entered at once
     for line, row, items, item_rows in groups:
         ref = row.get("ref")
         try:
@@ -326,7 +340,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
                 else:
                     raise InvalidInput(f"source_ref: no record with ref {src!r} earlier in the file or in the operation")
             record_in = service.parse_record(data, in_uk=in_uk)
-            record = service.prepare_create(ctx, record_in, entered_by=entered_by)
+            record = service.prepare_create(ctx, record_in, entered_by=entered_by, entered_at=entered_at)
             if ref is not None and ref in existing:
                 raise Conflict(f"ref {ref!r} already exists in operation {record_in.operation!r}")
             record.source_index = source_index

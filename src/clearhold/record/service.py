@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -86,6 +87,7 @@ class _Context:
         self._area_slugs: dict[int, str] = {}
         self._bng: dict[tuple[float, float], tuple[float, float]] = {}
         self._tactics: dict[tuple[int, str], Tactic] = {}
+        self._entered_at: tuple[datetime | None, str | None] = (None, None)
         self._located: dict[int, dict[tuple[float, float], int | None]] = {}  # operation id -> point -> area id
 
     def operation(self, slug: str) -> Operation:
@@ -136,6 +138,12 @@ class _Context:
         if len(lons):
             xs, ys = to_bng(lons, lats)
             self._bng.update(zip(zip(lons, lats, strict=True), zip(xs.tolist(), ys.tolist(), strict=True), strict=True))
+
+    def entered_at_iso(self, entered_at: datetime) -> str:
+        """``_utc_iso`` of the time a batch of records is entered (the same for all of them)."""
+        if self._entered_at[0] is not entered_at:
+            self._entered_at = (entered_at, _utc_iso(entered_at))
+        return self._entered_at[1]
 
     def prime_locate(self, op: Operation, points: list[tuple[float, float]]) -> None:
         """Find the target area of many BNG points in one vectorised test per area; ``locate``
@@ -553,8 +561,9 @@ class PreparedRecord:
         self.source_index: int | None = None  # a record earlier in the same batch that led to this one
 
 
-def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
-    """Everything ``create`` checks and computes for a new record, without writing it.
+def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime | None = None) -> PreparedRecord:
+    """Everything ``create`` checks and computes for a new record, without writing it
+    (``entered_at``: one time for a batch; by default now).
 
     ``data`` is a validated Create model whose ``source_record_id``, when given, the caller
     has already checked (a live record of the same operation); the ref's uniqueness is the
@@ -590,7 +599,7 @@ def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
             value = kind_row[mapping.get(f, f)] = getattr(data, f)
             state_kind[f] = value if type(value) in _PLAIN else _jsonable(value)
     item_rows = _item_values(ctx, data.items)
-    now = utcnow()
+    now = entered_at or utcnow()
     record_row = {
         "operation_id": op.id, "kind": kind, "ref": data.ref, "occurred_at": data.occurred_at,
         "ended_at": data.ended_at, "area_id": area_id, "tactic_id": tactic.id if tactic else None,
@@ -614,7 +623,7 @@ def prepare_create(ctx: _Context, data, *, entered_by: str) -> PreparedRecord:
                       for it in item_rows]
     state.update({
         "id": None, "easting": easting, "northing": northing, "version": 1, "entered_by": entered_by,
-        "entered_at": now.isoformat(), "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
+        "entered_at": ctx.entered_at_iso(now), "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
         "deletion_reason": None,
     })
     return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
@@ -728,8 +737,16 @@ def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple],
             for row in rows:
                 copy.write_row(row)
         return
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(columns))})", rows)
+    values = ["?" if dialect.paramstyle == "qmark" else "%s"] * len(columns)
+    # A column that is NULL in every row is written as NULL rather than bound row by row
+    # (sqlite3 looks for an adapter for every None it binds, which costs more than the insert).
+    keep = [i for i in range(len(columns)) if any(row[i] is not None for row in rows)]
+    if 0 < len(keep) < len(columns):
+        for i in set(range(len(columns))) - set(keep):
+            values[i] = "NULL"
+        pick = itemgetter(*keep)
+        rows = [pick(row) for row in rows] if len(keep) > 1 else [(pick(row),) for row in rows]
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(values)})", rows)
 
 
 def _bind_processor(column, dialect):
@@ -769,10 +786,15 @@ def _json_text(process):
 
 
 def _sqlite_utc_text(process):
+    last = [None, None]  # the time a batch shares (entered_at), converted once
+
     def text(value):
+        if value is last[0]:
+            return last[1]
         if value.tzinfo is None:  # refused by UTCDateTime, with its message
             return process(value)
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        last[0], last[1] = value, value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return last[1]
 
     return text
 
