@@ -8,6 +8,7 @@ figure but stays in the history).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -637,12 +638,49 @@ def existing_refs(session: Session, *, operation_id: int) -> dict[str, int]:
 
 
 def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[int]:
-    """Write prepared records, their kind rows, items, offences and history; returns their ids
-    in order. One bulk insert per table (``_bulk_insert``) instead of a flush per record."""
+    """Write prepared records, their history, kind rows, items and offences; returns their ids
+    in order. One bulk insert per table (``_write_tables``) instead of a flush per record."""
     if not prepared:
         return []
     session.flush()
-    ids = _insert_records(session, prepared)
+    ids, written = _number_records(session, prepared)
+    _write_tables(session, _table_rows(prepared, ids, written))
+    return ids
+
+
+def _number_records(session: Session, prepared: list[PreparedRecord]) -> tuple[list[int], int]:
+    """Number the new records before they are written (so that links to records earlier in the
+    batch are written with the rows): their ids, and how many of them this has written."""
+    from sqlalchemy import insert, text
+
+    records = Record.__table__
+    if session.connection().dialect.name == "sqlite":
+        # The first INSERT takes SQLite's write lock, held by this transaction to its end: no
+        # one else can add a record meanwhile, so the next ids follow the first one's (as
+        # SQLite itself would number them).
+        first_row = prepared[0].record_row
+        first = session.execute(insert(records).values(**first_row).returning(records.c.id)).scalar_one()
+        ids, written = list(range(first, first + len(prepared))), 1
+    else:
+        # PostgreSQL: reserve the ids from the table's own sequence (safe with other writers).
+        ids = sorted(session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(prepared)}))
+        written = 0
+    for p, rid in zip(prepared, ids, strict=True):
+        p.record_row["id"] = rid
+        if p.source_index is not None:
+            p.record_row["source_record_id"] = ids[p.source_index]
+    return ids, written
+
+
+def _table_rows(prepared: list[PreparedRecord], ids: list[int], written: int):
+    """Each table's rows as (table, columns, rows, same), in the order their foreign keys need.
+    A generator: on PostgreSQL the rows of a table are built while the server takes the
+    previous table's."""
+    if len(prepared) > written:
+        yield (Record.__table__, list(prepared[written].record_row),
+               [tuple(p.record_row.values()) for p in prepared[written:]], None)
     by_kind: dict[str, list[tuple]] = {}
     items: list[tuple] = []
     offences: list[tuple] = []
@@ -656,62 +694,57 @@ def insert_prepared(session: Session, prepared: list[PreparedRecord]) -> list[in
         if p.offence_rows:
             offences.extend((rid, *o.values()) for o in p.offence_rows)
         history.append((rid, p.state, p.record_row["entered_by"]))
+    yield RecordHistory.__table__, ["record_id", "state", "changed_by"], history, {
+        "version": 1, "action": "create", "changed_fields": [], "reason": None, "changed_at": utcnow()}
     for kind, rows in by_kind.items():
-        columns = ["id", *next(p.kind_row for p in prepared if p.kind == kind)]
-        _bulk_insert(session, KIND_CLASSES[kind].__table__, columns, rows)
+        yield KIND_CLASSES[kind].__table__, ["id", *next(p.kind_row for p in prepared if p.kind == kind)], rows, None
     if items:
-        columns = ["record_id", *next(p.item_rows[0] for p in prepared if p.item_rows)]
-        _bulk_insert(session, SeizedItem.__table__, columns, items)
+        yield SeizedItem.__table__, ["record_id", *next(p.item_rows[0] for p in prepared if p.item_rows)], items, None
     if offences:
         columns = ["arrest_id", *next(p.offence_rows[0] for p in prepared if p.offence_rows)]
-        _bulk_insert(session, ArrestOffence.__table__, columns, offences)
-    _bulk_insert(session, RecordHistory.__table__, ["record_id", "state", "changed_by"], history, same={
-        "version": 1, "action": "create", "changed_fields": [], "reason": None, "changed_at": utcnow()})
-    return ids
-
-
-def _insert_records(session: Session, prepared: list[PreparedRecord]) -> list[int]:
-    """Insert the ``records`` rows in order, numbered before they are written (so that links to
-    records earlier in the batch are written with the rows)."""
-    from sqlalchemy import insert, text
-
-    records = Record.__table__
-    if session.connection().dialect.name == "sqlite":
-        # The first INSERT takes SQLite's write lock, held by this transaction to its end: no
-        # one else can add a record meanwhile, so the next ids follow the first one's (as
-        # SQLite itself would number them).
-        first_row = prepared[0].record_row
-        first = session.execute(insert(records).values(**first_row).returning(records.c.id)).scalar_one()
-        ids = list(range(first, first + len(prepared)))
-        rest = 1
-    else:
-        # PostgreSQL: reserve the ids from the table's own sequence (safe with other writers).
-        ids = sorted(session.scalars(
-            text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(prepared)}))
-        rest = 0
-    for p, rid in zip(prepared, ids, strict=True):
-        p.record_row["id"] = rid
-        if p.source_index is not None:
-            p.record_row["source_record_id"] = ids[p.source_index]
-    if len(prepared) > rest:
-        columns = list(prepared[rest].record_row)
-        _bulk_insert(session, records, columns, [tuple(p.record_row.values()) for p in prepared[rest:]])
-    return ids
+        yield ArrestOffence.__table__, columns, offences, None
 
 
 def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple],
                  same: dict[str, Any] | None = None) -> None:
-    """Insert many rows (tuples in the order of ``columns``; ``same``: columns with one value
-    for every row) through the database driver.
+    """Insert many rows into one table (see ``_write_tables``)."""
+    _write_tables(session, [(table, columns, rows, same)])
+
+
+def _write_tables(session: Session, tables) -> None:
+    """Insert many rows into each table in turn, through the database driver. ``tables``: an
+    iterable of (table, columns, rows as tuples in the order of columns, ``same``: columns
+    with one value for every row, or None).
 
     Each value goes through its column type's bind processing for this dialect, as SQLAlchemy
     would apply it (times to naive UTC, JSON serialised, ...), once per column rather than
-    through a compiled statement per row. PostgreSQL with psycopg streams the rows with
-    COPY; other back ends get one ``executemany`` of a plain INSERT.
+    through a compiled statement per row. PostgreSQL with psycopg streams each table with
+    COPY, sent by a worker thread, and takes the next table from ``tables`` while the server
+    is still writing the previous one; other back ends get one ``executemany`` of a plain
+    INSERT per table.
     """
     conn = session.connection()
     dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    if dialect.driver != "psycopg":
+        for table, columns, rows, same in tables:
+            _executemany(conn, table, *_bind(dialect, table, columns, rows, same))
+        return
+    from psycopg.copy import QueuedLibpqWriter
+
+    with conn.connection.cursor() as cursor, ExitStack() as copying:
+        for table, columns, rows, same in tables:
+            columns, rows = _bind(dialect, table, columns, rows, same)
+            copying.close()  # the previous table's COPY: wait for the server to finish it
+            names = ", ".join(quote(c) for c in columns)
+            copy = copying.enter_context(
+                cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN", writer=QueuedLibpqWriter(cursor)))
+            for row in rows:
+                copy.write_row(row)
+
+
+def _bind(dialect, table, columns: list[str], rows: list[tuple], same: dict[str, Any] | None):
+    """The columns and rows with every value bound as the column's type binds it."""
     processors = [(i, *p) for i, name in enumerate(columns) if (p := _bind_processor(table.c[name], dialect))]
     if processors:
         processed = []
@@ -730,14 +763,13 @@ def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple],
             same_row.append(process(value) if process and (value is not None or evaluate_none) else value)
         columns = [*columns, *same]
         rows = [(*row, *same_row) for row in rows]
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    if dialect.driver == "psycopg":
-        with conn.connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    values = ["?" if dialect.paramstyle == "qmark" else "%s"] * len(columns)
+    return columns, rows
+
+
+def _executemany(conn, table, columns: list[str], rows: list[tuple]) -> None:
+    """One INSERT run for every row."""
+    quote = conn.dialect.identifier_preparer.quote
+    values = ["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns)
     # A column that is NULL in every row is written as NULL rather than bound row by row
     # (sqlite3 looks for an adapter for every None it binds, which costs more than the insert).
     keep = [i for i in range(len(columns)) if any(row[i] is not None for row in rows)]
@@ -746,6 +778,7 @@ def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple],
             values[i] = "NULL"
         pick = itemgetter(*keep)
         rows = [pick(row) for row in rows] if len(keep) > 1 else [(pick(row),) for row in rows]
+    names = ", ".join(quote(c) for c in columns)
     conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(values)})", rows)
 
 
