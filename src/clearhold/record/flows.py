@@ -177,12 +177,12 @@ def import_csv(
     skip_existing: bool = False,
 ) -> ImportReport:
     """Import a CSV of records into an operation: every record, or none (raises ImportFailed)."""
-    with cyclic_gc_paused():
+    with _cyclic_gc_paused():
         return _import_csv(session, Path(path), operation, entered_by, kind, skip_existing)
 
 
 @contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
+def _cyclic_gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a bulk step (reference counting still frees
     what is no longer used; the collector runs again afterwards, if it ran before).
 
