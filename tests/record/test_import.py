@@ -316,3 +316,27 @@ def test_sqlite_and_postgres_store_the_same_records(sqlite_engine, postgres_engi
         states.append(_states(engine, "op-test"))
     assert states[0] == states[1]
     assert len(states[0]) == 2 * len(EVERY_KIND)
+
+
+def test_the_garbage_collector_runs_again_after_an_import(engine, tmp_path):
+    """The import pauses Python's cyclic garbage collector; it runs again afterwards, whether
+    the import succeeded or failed, and stays off if the caller had turned it off."""
+    import gc
+
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(HEAD + OK_ROW.format(n=1), encoding="utf-8")
+    bad.write_text(HEAD + OK_ROW.format(n=2).replace("P-2", "john"), encoding="utf-8")
+    assert gc.isenabled()
+    with session_scope(engine) as s:
+        import_csv(s, path=good, operation="op-test", entered_by="analyst")
+    assert gc.isenabled()
+    with session_scope(engine) as s, pytest.raises(ImportFailed):
+        import_csv(s, path=bad, operation="op-test", entered_by="analyst")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with session_scope(engine) as s, pytest.raises(ImportFailed):
+            import_csv(s, path=bad, operation="op-test", entered_by="analyst")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
