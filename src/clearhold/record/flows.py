@@ -73,7 +73,11 @@ class ImportFailed(InvalidInput):
 def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and the non-blank rows of a UTF-8 CSV file, each with its line number."""
     header, rows = _read_rows(path)
-    return header, [(line, dict(zip(header, values, strict=True))) for line, values in rows]
+    return header, [(line, _cells(header, values)) for line, values in rows]
+
+
+def _cells(header: list[str], values: list[str]) -> dict[str, str]:
+    return dict(zip(header, values, strict=True))
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -249,15 +253,15 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
                         f"ref: duplicate reference (first on line {first_line}); a row that adds an item to that "
                         "record gives only ref and the item columns")
                 items.append(item)
-                item_rows.append((line, dict(zip(header, values, strict=True))))
+                item_rows.append((line, _cells(header, values)))
                 continue
             if ref is not None:
                 by_ref[ref] = len(groups)
-            groups.append((line, row, [item] if item else [], [(line, dict(zip(header, values, strict=True)))] if item else []))
+            groups.append((line, row, [item] if item else [], [(line, _cells(header, values))] if item else []))
         except RowError as exc:
             errors.append(exc)
         except InvalidInput as exc:
-            errors.append(_row_error(p, line, str(exc), dict(zip(header, values, strict=True))))
+            errors.append(_row_error(p, line, str(exc), _cells(header, values)))
 
     outer = session.begin_nested()  # the import's own all-or-nothing, whatever the caller does next
     try:

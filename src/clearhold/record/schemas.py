@@ -138,27 +138,33 @@ class InUK:
     point at a time. A point it was not given is tested on its own, as for a single record."""
 
     def __init__(self, lon_lat=(), east_north=()) -> None:
-        import numpy as np
-
         from clearhold.geo.bng import to_wgs84
-        from clearhold.geo.uk import in_uk
 
-        self._known: list[dict[tuple[float, float], bool]] = [{}, {}]
-        for pairs, known, convert in ((lon_lat, self._known[0], None), (east_north, self._known[1], to_wgs84)):
-            pairs = list(dict.fromkeys(pairs))
-            if pairs:
-                xs, ys = (np.array(v, dtype="float64") for v in zip(*pairs, strict=True))
-                if convert is not None:
-                    xs, ys = convert(xs, ys)
-                known.update(zip(pairs, in_uk(xs, ys).tolist(), strict=True))
+        self._lon_lat = _answers(lon_lat)
+        self._east_north = _answers(east_north, to_wgs84)
 
     def lon_lat(self, lon: float, lat: float) -> bool:
-        found = self._known[0].get((lon, lat))
+        found = self._lon_lat.get((lon, lat))
         return _lon_lat_in_uk(lon, lat) if found is None else found
 
     def east_north(self, easting: float, northing: float) -> bool:
-        found = self._known[1].get((easting, northing))
+        found = self._east_north.get((easting, northing))
         return _east_north_in_uk(easting, northing) if found is None else found
+
+
+def _answers(pairs, to_lon_lat=None) -> dict[tuple[float, float], bool]:
+    """(x, y) -> in the UK, for every pair at once (``to_lon_lat`` converts them first)."""
+    import numpy as np
+
+    from clearhold.geo.uk import in_uk
+
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return {}
+    xs, ys = (np.array(v, dtype="float64") for v in zip(*pairs, strict=True))
+    if to_lon_lat is not None:
+        xs, ys = to_lon_lat(xs, ys)
+    return dict(zip(pairs, in_uk(xs, ys).tolist(), strict=True))
 
 
 def _lon_lat_in_uk(lon: float, lat: float) -> bool:
