@@ -72,7 +72,7 @@ def create_app_from_env() -> FastAPI:
     import os
 
     secure = os.environ.get("CLEARHOLD_SECURE_COOKIES", "true").lower() not in ("0", "false", "no")
-    return create_app(get_settings(), secure_cookies=secure)
+    return create_app(get_settings(), secure_cookies=secure, freeze_gc=True)
 
 
 def _content_security_policy(tile_url: str | None) -> str:
@@ -86,9 +86,38 @@ def _content_security_policy(tile_url: str | None) -> str:
             "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+# Modules the busiest pages import on first use: imported before the start-up objects are frozen.
+_HOT_MODULES = ("clearhold.reports.review", "clearhold.evaluation.scorecards", "clearhold.interfaces.web.compstat",
+                "clearhold.interfaces.web.charts", "clearhold.operation.service", "clearhold.area.service")
+
+
+def freeze_startup_objects() -> None:
+    """Take every object alive at start-up (modules, classes, functions ...) out of the
+    cyclic garbage collector's view (``gc.freeze``).
+
+    Under load, objects of the requests in flight survive young collections, and every few
+    hundred milliseconds they trigger a full collection, which traverses every tracked
+    object, the start-up ones included: measured on one worker under 50 users, 28 full
+    collections in 25 s, 110 ms each on average, every request stalled meanwhile. Frozen,
+    a full collection looks only at what was made since (about 10 ms). Frozen objects are
+    still freed by reference counting.
+    """
+    import gc
+
+    for module in _HOT_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:  # not in this build: the page that needs it says so when asked
+            pass
+    gc.collect()
+    gc.freeze()
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     """Start what needs the running loop (the ANPR ingest writer, when ANPR is mounted)."""
+    if getattr(app.state, "freeze_gc", False):
+        freeze_startup_objects()
     started = False
     if getattr(app.state, "anpr_enabled", False):
         from clearhold.anpr import api as anpr_api
@@ -104,7 +133,8 @@ async def _lifespan(app: FastAPI):
             anpr_api.stop(app)
 
 
-def create_app(settings: Settings | None = None, *, secure_cookies: bool = True, engine=None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, secure_cookies: bool = True, engine=None,
+               freeze_gc: bool = False) -> FastAPI:
     """The clearhold web application and JSON API.
 
     Parameters
@@ -115,6 +145,9 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
         Mark cookies ``Secure`` (default). Only for plain http on loopback, turn this off.
     engine : sqlalchemy.Engine, optional
         Use this engine instead of one made from ``settings`` (tests, benchmarks).
+    freeze_gc : bool
+        At start-up, freeze the objects alive then out of the garbage collector's view
+        (:func:`freeze_startup_objects`); ``clearhold serve`` does, tests need not.
     """
     from fastapi.templating import Jinja2Templates
 
@@ -133,6 +166,7 @@ def create_app(settings: Settings | None = None, *, secure_cookies: bool = True,
     app.state.settings = settings
     app.state.engine = engine if engine is not None else make_engine(settings.resolved_database_url)
     app.state.secure_cookies = secure_cookies
+    app.state.freeze_gc = freeze_gc
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.auto_reload = False  # compiled once; no stat() of every template on every page
     templates.env.globals["tile_url"] = settings.tile_url or ""

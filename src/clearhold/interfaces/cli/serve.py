@@ -44,7 +44,7 @@ def serve(
         engine_for(database).dispose()  # migrate first
         err_console().print(f"clearhold serving on http://{host}:{port}/ (health: /health, API: /openapi.json)")
         if workers == 1:
-            app = create_app(settings_for(database), secure_cookies=secure_cookies)
+            app = create_app(settings_for(database), secure_cookies=secure_cookies, freeze_gc=True)
             uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, access_log=access_log,
                         http=PROTOCOL)
             return
