@@ -340,3 +340,25 @@ def test_the_garbage_collector_runs_again_after_an_import(engine, tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_failure_while_writing_leaves_nothing_written(any_engine, tmp_path, monkeypatch):
+    """All or nothing holds for the writing too: if anything fails after the first rows are
+    written (here, while the history rows are built, with the records' COPY still open on
+    PostgreSQL), the import's savepoint takes every row back."""
+    make_operation(any_engine)
+    path = tmp_path / "every.csv"
+    _every_kind_csv(path)
+    written = service._table_rows
+
+    def failing(prepared, ids, first):
+        yield next(written(prepared, ids, first))  # the records
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "_table_rows", failing)
+    with session_scope(any_engine) as s, pytest.raises(RuntimeError, match="disk full"):
+        import_csv(s, path=path, operation="op-test", entered_by="analyst")
+    monkeypatch.undo()
+    assert _count(any_engine) == 0
+    with session_scope(any_engine) as s:
+        assert import_csv(s, path=path, operation="op-test", entered_by="analyst").records_created == len(EVERY_KIND)
