@@ -601,32 +601,32 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
             state_kind[f] = value if type(value) in _PLAIN else _jsonable(value)
     item_rows = _item_values(ctx, data.items)
     now = entered_at or utcnow()
+    ref, occurred_at, ended_at, source_record_id = data.ref, data.occurred_at, data.ended_at, data.source_record_id
+    location_text, notes = data.location_text, data.notes
     record_row = {
-        "operation_id": op.id, "kind": kind, "ref": data.ref, "occurred_at": data.occurred_at,
-        "ended_at": data.ended_at, "area_id": area_id, "tactic_id": tactic.id if tactic else None,
-        "lat": lat, "lon": lon, "easting": easting, "northing": northing, "location_text": data.location_text,
-        "notes": data.notes, "source_record_id": data.source_record_id, "version": 1, "entered_by": entered_by,
+        "operation_id": op.id, "kind": kind, "ref": ref, "occurred_at": occurred_at,
+        "ended_at": ended_at, "area_id": area_id, "tactic_id": tactic.id if tactic else None,
+        "lat": lat, "lon": lon, "easting": easting, "northing": northing, "location_text": location_text,
+        "notes": notes, "source_record_id": source_record_id, "version": 1, "entered_by": entered_by,
         "entered_at": now, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
         "deletion_reason": None,
     }
     # The history state, built JSON-ready as ``to_state`` would build it from the stored record
     # (``insert_prepared`` fills in the id, and the source's id when it is in the same batch).
     state: dict[str, Any] = {
-        "kind": kind, "operation": op.slug, "ref": data.ref, "occurred_at": _utc_iso(data.occurred_at),
-        "ended_at": _utc_iso(data.ended_at), "area": area_slug, "tactic": tactic.name if tactic else None,
-        "location_text": data.location_text, "notes": data.notes, "source_record_id": data.source_record_id,
-    }
-    if lat is not None:
-        state["lat"], state["lon"] = lat, lon
-    state.update(state_kind)
-    state["items"] = [_jsonable({**_item_input(it), "value_pence": it["value_pence"], "value_basis": it["value_basis"],
-                                 "price_table_version": it["price_table_version"], "cash_pence": it["cash_pence"]})
-                      for it in item_rows]
-    state.update({
+        "kind": kind, "operation": op.slug, "ref": ref, "occurred_at": _utc_iso(occurred_at),
+        "ended_at": _utc_iso(ended_at) if ended_at is not None else None, "area": area_slug,
+        "tactic": tactic.name if tactic else None, "location_text": location_text, "notes": notes,
+        "source_record_id": source_record_id,
+        **({"lat": lat, "lon": lon} if lat is not None else {}),
+        **state_kind,
+        "items": [_jsonable({**_item_input(it), "value_pence": it["value_pence"], "value_basis": it["value_basis"],
+                             "price_table_version": it["price_table_version"], "cash_pence": it["cash_pence"]})
+                  for it in item_rows] if item_rows else [],
         "id": None, "easting": easting, "northing": northing, "version": 1, "entered_by": entered_by,
-        "entered_at": ctx.entered_at_iso(now), "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
-        "deletion_reason": None,
-    })
+        "entered_at": ctx.entered_at_iso(now), "updated_by": None, "updated_at": None, "deleted_at": None,
+        "deleted_by": None, "deletion_reason": None,
+    }
     return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
 
 
