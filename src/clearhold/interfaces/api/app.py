@@ -218,7 +218,7 @@ def _include_anpr(app: FastAPI) -> None:
 
 
 def _mount_static(app: FastAPI) -> None:
-    import xstatic.pkg.leaflet as leaflet
+    from xstatic.pkg import leaflet
 
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")

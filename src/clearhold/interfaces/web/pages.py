@@ -16,7 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 import clearhold
 from clearhold.errors import PermissionDenied
 from clearhold.interfaces.api.deps import (
-    LOGIN_CSRF_COOKIE, SESSION_COOKIE, allow, client_of, principal_of, scope,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    allow,
+    client_of,
+    principal_of,
+    scope,
 )
 from clearhold.user import service as users
 from clearhold.user.roles import allowed
@@ -72,13 +77,13 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-async def login_form(request: Request, next: str = "/"):  # noqa: A002 - query parameter name
+async def login_form(request: Request, next: str = "/"):  # "next" shadows a built-in: it is the query parameter's name
     if await principal_of(request) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return _login_page(request, next=next)
 
 
-def _login_page(request: Request, *, next: str, error: str = "", name: str = "", status_code: int = 200) -> Response:  # noqa: A002
+def _login_page(request: Request, *, next: str, error: str = "", name: str = "", status_code: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
     response = render(request, "login.html", None, status_code=status_code, login_csrf=token,
                       next=_safe_next(next), error=error, name=name)
@@ -101,7 +106,7 @@ def _login_sync(request: Request, name: str, password: str) -> tuple[str | None,
 
 @router.post("/login")
 async def login(request: Request, name: str = Form(max_length=64), password: str = Form(max_length=1024),
-                csrf_token: str = Form(default=""), next: str = Form(default="/")):  # noqa: A002
+                csrf_token: str = Form(default=""), next: str = Form(default="/")):
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not secrets.compare_digest(expected, csrf_token):
         return _login_page(request, next=next, name=name, error="The form had expired; please log in again.",
@@ -213,7 +218,7 @@ def _map_data(session, op, who: Principal, as_of) -> dict:
     ]
     points = []
     if allowed(who.role, "records.read"):
-        start, end = compstat.window(as_of)
+        _, end = compstat.window(as_of)
         year_start = compstat.periods(as_of)[2].start
         query = (sa.select(Record.id, Record.kind, Record.lat, Record.lon, Record.occurred_at)
                  .where(Record.operation_id == op.id, Record.deleted_at.is_(None), Record.lat.is_not(None),
@@ -427,7 +432,7 @@ def _correct_sync(request: Request, who: Principal, record_id: int, form: dict) 
     except ValidationError as exc:
         return current, forms.errors_by_field(exc)
     baseline = parse_record(current).model_dump(mode="json")
-    changes = {k: data[k] if k in data else None for k, v in parsed.items()
+    changes = {k: data.get(k) for k, v in parsed.items()
                if v != baseline.get(k) and k not in ("kind", "operation")}
     if "items" in changes:
         changes["items"] = data.get("items", [])
