@@ -87,7 +87,7 @@ class _Figure:
     def to_dict(self) -> dict[str, Any]:
         base_unit = _UNITS[self.unit][0]
         self.all_ones = all(a == 1 for a in self.amounts)
-        ids = [r.id for r in self.rows]
+        ids = list(map(attrgetter("id"), self.rows))
         contributions: dict[int, float] = {}
         for i, amount in zip(ids, self.amounts, strict=True):
             contributions[i] = contributions.get(i, 0) + amount
@@ -186,7 +186,7 @@ def _build_review(session: Session, *, operation_slug: str, start: date | None, 
     intel_fig = _count_intelligence(session, op, lo, hi, ctx)
     figures = [f.to_dict() for f in figs.values()] + [intel_fig.to_dict()]
 
-    traces = [_trace_row(r) for r in records]
+    traces = [r.trace for r in records]
     review: dict[str, Any] = {
         "schema": SCHEMA,
         "synthetic": bool(op.synthetic),
@@ -334,8 +334,9 @@ class _Context:
             self.annotate(r)
 
     def annotate(self, r) -> None:
-        """Set the record's UK local time (``local``: naive, zone name), ``month``, ``week``,
-        ``area_name`` and ``tactic_name``: the dimensions every figure is broken down by."""
+        """Set the record's ``month`` and ``week`` (of its UK local time), ``area_name`` and
+        ``tactic_name`` (the dimensions every figure is broken down by) and ``trace``, its row in
+        the review's list of records."""
         at = r.occurred_at
         hour = at.timestamp() // 3600
         found = self._offsets.get(hour)
@@ -344,14 +345,18 @@ class _Context:
             local = at.replace(minute=0, second=0, microsecond=0).astimezone(LOCAL_TZ)
             found = self._offsets[hour] = (local.utcoffset(), local.tzname())
         local_at = at.replace(tzinfo=None) + found[0]
-        r.local = local_at, found[1]
         day = local_at.date()
         when = self._when.get(day)
         if when is None:
             when = self._when[day] = (day.strftime("%Y-%m"), f"week {(day - self.start).days // 7 + 1:02d}")
         r.month, r.week = when
-        r.area_name = self.where(r)
-        r.tactic_name = self.tactic(r)
+        r.area_name = area = self.where(r)
+        r.tactic_name = tactic = self.tactic(r)
+        iso = local_at.isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
+        # What the trace tables show of a record: never a person reference.
+        r.trace = {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": at.isoformat(),
+                   "occurred_local": f"{iso[:10]} {iso[11:16]} {found[1]}", "area": area,
+                   "tactic": tactic, "source_record_id": r.source_record_id, "version": r.version}
 
     def where(self, r) -> str:
         if r.area_id in self.area_names:
@@ -513,15 +518,6 @@ def _dwell_summary(minutes: list[float]) -> dict[str, Any] | None:
     median = s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
     in_band = sum(1 for m in s if 10 <= m <= 15)
     return {"patrols": len(s), "median": round(median, 1), "share_10_to_15": round(in_band / len(s), 3)}
-
-
-def _trace_row(r) -> dict[str, Any]:
-    """What the trace tables show of a record (annotated by ``_Context``): never a person reference."""
-    local, zone = r.local
-    iso = local.isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
-    return {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": r.occurred_at.isoformat(),
-            "occurred_local": f"{iso[:10]} {iso[11:16]} {zone}", "area": r.area_name,
-            "tactic": r.tactic_name, "source_record_id": r.source_record_id, "version": r.version}
 
 
 def figure(review: dict[str, Any], key: str) -> dict[str, Any]:
