@@ -60,3 +60,25 @@ def test_cli_list_shows_grades_not_content(tmp_path):
     assert [i for i in listed[0]["items"]] == [{"seq": 1, "grade": "2BP"}, {"seq": 2, "grade": "3CP"}]
     shown = json.loads(runner.invoke(app, ["intel", "show", "INT-1", "--json"]).stdout)
     assert shown["items"][0]["text"] == "Subject deals from the flat."
+
+
+def test_recorded_at_in_local_time_with_tz(any_engine, tmp_path):
+    from datetime import UTC, datetime
+
+    path = tmp_path / "intel.csv"
+    path.write_text(HEAD + "INT-5,2023-05-01,2023-05-02 09:00,pc1,SRC-1,,,,x,2BP\nINT-5,,,,,,,,y,3CP\n", encoding="utf-8")
+    with session_scope(any_engine) as s, pytest.raises(ImportFailed, match="no time zone"):
+        import_csv(s, path=path, operation=None, entered_by="analyst")
+    with session_scope(any_engine) as s:
+        import_csv(s, path=path, operation=None, entered_by="analyst", time_zone="Europe/London")
+    with session_scope(any_engine) as s:
+        log = service.get(s, ref="INT-5")
+        assert log.recorded_at == datetime(2023, 5, 2, 8, 0, tzinfo=UTC) and len(log.items) == 2
+    ambiguous = tmp_path / "ambiguous.csv"
+    ambiguous.write_text(HEAD + "INT-6,2023-10-28,2023-10-29 01:15,pc1,SRC-1,,,,x,2BP\nINT-6,,,,,,,,y,3CP\n",
+                         encoding="utf-8")
+    with session_scope(any_engine) as s, pytest.raises(ImportFailed) as info:
+        import_csv(s, path=ambiguous, operation=None, entered_by="analyst", time_zone="Europe/London")
+    [err] = info.value.errors  # once, for the log's first row; its second row still belongs to it
+    assert (err.line, err.field, err.value) == (2, "recorded_at", "2023-10-29 01:15")
+    assert "happened twice" in err.problem

@@ -78,6 +78,14 @@ def test_import_and_review_formats(operation, tmp_path):
                    "arrest,A1,2023-08-02T10:00:00+01:00,52.235,-0.895,P-1,Robbery,robbery,weapon,machete\n", encoding="utf-8")
     report = run_json("record", "import", operation, str(csv))
     assert (report["rows_read"], report["records_created"], report["items_created"]) == (1, 1, 1)
+    local = tmp_path / "local.csv"
+    local.write_text("kind,ref,occurred_at,lat,lon,person_ref,offence_group,offence_text\n"
+                     "arrest,A2,2023-08-03 10:00,52.235,-0.895,P-2,Robbery,robbery\n", encoding="utf-8")
+    refused = run("record", "import", operation, str(local), code=2)
+    assert "line 2, field 'occurred_at'" in refused.output and "no time zone" in refused.output
+    assert run_json("record", "import", operation, str(local), "--tz", "Europe/London")["records_created"] == 1
+    listed = run_json("record", "list", operation)
+    assert [r["occurred_at"] for r in listed if r["ref"] == "A2"] == ["2023-08-03T09:00:00+00:00"]
     out = tmp_path / "review.pdf"
     run("review", operation, "--format", "pdf", "--out", str(out))
     assert out.read_bytes()[:5] == b"%PDF-"

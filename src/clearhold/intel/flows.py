@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from clearhold.errors import Conflict, InvalidInput, NotFound, RowError
 from clearhold.intel import service
 from clearhold.intel.schemas import IntelLogCreate
+from clearhold.localtime import localise, zone
 from clearhold.record.flows import ImportFailed, read_csv_rows
 
 LOG_COLUMNS = ("ref", "intel_date", "recorded_at", "recording_officer", "source_ref", "security_marking",
@@ -35,9 +36,12 @@ class IntelImportReport:
     log_ids: list[int] = field(default_factory=list)
 
 
-def import_csv(session: Session, *, path: Path, operation: str | None, entered_by: str) -> IntelImportReport:
-    """Import intelligence logs: every log, or none (raises ImportFailed listing every problem)."""
+def import_csv(session: Session, *, path: Path, operation: str | None, entered_by: str,
+               time_zone: str | None = None) -> IntelImportReport:
+    """Import intelligence logs: every log, or none (raises ImportFailed listing every problem).
+    ``time_zone`` reads a ``recorded_at`` without an offset as a clock time there."""
     p = str(path)
+    tz = zone(time_zone) if time_zone else None
     header, rows = read_csv_rows(Path(path))
     for i, h in enumerate(header, start=1):
         if not h:
@@ -68,12 +72,21 @@ def import_csv(session: Session, *, path: Path, operation: str | None, entered_b
             logs[ref]["items"].append(item)
         else:
             fields = {c: raw[c].strip() for c in LOG_COLUMNS if c in raw and raw[c].strip() != ""}
-            logs[ref] = {"line": line, "fields": fields, "items": [item], "raw": raw}
+            bad = False
+            if tz is not None and "recorded_at" in fields:
+                try:
+                    fields["recorded_at"] = localise(fields["recorded_at"], tz)
+                except ValueError as exc:
+                    errors.append(RowError(p, line, "recorded_at", str(exc), fields["recorded_at"]))
+                    bad = True  # reported; its later rows still belong to it
+            logs[ref] = {"line": line, "fields": fields, "items": [item], "raw": raw, "bad": bad}
 
     report = IntelImportReport(path=p, rows_read=len(rows))
     outer = session.begin_nested()
     try:
         for ref, log in logs.items():
+            if log["bad"]:
+                continue
             data = {**log["fields"], "operation": operation,
                     "items": [{"text": it["text"], "grade": it["grade"]} for it in log["items"]]}
             try:

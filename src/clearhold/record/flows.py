@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from clearhold.errors import Conflict, InvalidInput, NotFound, RowError
 from clearhold.gcpause import cyclic_gc_paused
+from clearhold.localtime import localise, zone
 from clearhold.record import service
 from clearhold.record.schemas import CREATE_MODELS, InUK
 from clearhold.storage.base import utcnow
@@ -36,6 +38,7 @@ BASE_COLUMNS = (
 _NUMERIC = {"lat", "lon", "easting", "northing", "area_searched_m2"}
 _INTEGER = {"officers", "custodial_months", "participants"}
 _BOOLEAN = {"planned"}
+_TIMESTAMPS = ("occurred_at", "ended_at")  # in this order: the first bad one is named
 MAX_ERRORS_SHOWN = 50
 _ITEM_SET = frozenset(ITEM_COLUMNS)
 _TYPED = _NUMERIC | _INTEGER | _BOOLEAN | {"item_count"}  # other columns are text: stripped, or None if blank
@@ -176,15 +179,19 @@ def _record_dict(operation: str, kind: str, row: dict[str, Any]) -> dict[str, An
 
 def import_csv(
     session: Session, *, path: Path, operation: str, entered_by: str, kind: str | None = None,
-    skip_existing: bool = False,
+    skip_existing: bool = False, time_zone: str | None = None,
 ) -> ImportReport:
-    """Import a CSV of records into an operation: every record, or none (raises ImportFailed)."""
+    """Import a CSV of records into an operation: every record, or none (raises ImportFailed).
+
+    Timestamps need an offset unless ``time_zone`` (e.g. ``Europe/London``) is given: then one
+    without an offset is read as a clock time there (see ``clearhold.localtime``)."""
+    tz = zone(time_zone) if time_zone else None
     with cyclic_gc_paused():  # an import holds several objects per row until it writes them
-        return _import_csv(session, Path(path), operation, entered_by, kind, skip_existing)
+        return _import_csv(session, Path(path), operation, entered_by, kind, skip_existing, tz)
 
 
 def _import_csv(session: Session, path: Path, operation: str, entered_by: str, kind: str | None,
-                skip_existing: bool) -> ImportReport:
+                skip_existing: bool, tz: ZoneInfo | None = None) -> ImportReport:
     p = str(path)
     header, rows = _read_rows(path)
     for i, h in enumerate(header, start=1):
@@ -217,6 +224,14 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
             for c in typed:
                 if c in row:
                     row[c] = _convert(p, line, c, row[c])
+            if tz is not None:
+                for c in _TIMESTAMPS:
+                    if c not in row:
+                        continue
+                    try:
+                        row[c] = localise(row[c], tz)
+                    except ValueError as exc:
+                        raise RowError(p, line, c, str(exc), row[c]) from None
             item = _item(row)
             ref = row.get("ref")
             if ref is None or ref not in by_ref:

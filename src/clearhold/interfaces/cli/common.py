@@ -26,6 +26,11 @@ UserOpt = Annotated[
     str,
     typer.Option("--user", envvar="CLEARHOLD_USER", help="Who is entering or changing records (kept with each record)."),
 ]
+TzOpt = Annotated[
+    str | None,
+    typer.Option("--tz", help="Time zone of timestamps written without an offset, e.g. Europe/London "
+                              "(without it such timestamps are refused)."),
+]
 
 
 def console():

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clearhold.interfaces.cli.common import DatabaseOpt, JsonOpt, UserOpt, console, emit_json, engine_for, handled_errors, table
+from clearhold.interfaces.cli.common import DatabaseOpt, JsonOpt, TzOpt, UserOpt, console, emit_json, engine_for, handled_errors, table
 
 intel_app = typer.Typer(help="Intelligence logs (3x5x2 grading, handling conditions, dissemination).", no_args_is_help=True)
 
@@ -56,6 +56,7 @@ def add(
 def import_(
     path: Path,
     operation: Annotated[str | None, typer.Option(help="Operation slug the logs belong to")] = None,
+    tz: TzOpt = None,
     user: UserOpt = "cli",
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
@@ -67,7 +68,7 @@ def import_(
     from clearhold.storage.database import session_scope
 
     with handled_errors(), session_scope(engine_for(database)) as s:
-        report = import_csv(s, path=path, operation=operation, entered_by=user)
+        report = import_csv(s, path=path, operation=operation, entered_by=user, time_zone=tz)
     if as_json:
         emit_json(asdict(report))
     else:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clearhold.interfaces.cli.common import DatabaseOpt, JsonOpt, UserOpt, console, emit_json, engine_for, handled_errors, table
+from clearhold.interfaces.cli.common import DatabaseOpt, JsonOpt, TzOpt, UserOpt, console, emit_json, engine_for, handled_errors, table
 
 record_app = typer.Typer(help="Activity records of an operation (arrests, seizures, stops ...).", no_args_is_help=True)
 _JSON_FIELDS = {"offences", "items", "survey"}
@@ -66,6 +66,7 @@ def import_(
     path: Path,
     kind: Annotated[str | None, typer.Option(help="Kind of every row, when the file has no kind column")] = None,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Skip rows whose ref is already recorded")] = False,
+    tz: TzOpt = None,
     user: UserOpt = "cli",
     database: DatabaseOpt = None,
     as_json: JsonOpt = False,
@@ -77,7 +78,8 @@ def import_(
     from clearhold.storage.database import session_scope
 
     with handled_errors(), session_scope(engine_for(database)) as s:
-        report = import_csv(s, path=path, operation=operation, entered_by=user, kind=kind, skip_existing=skip_existing)
+        report = import_csv(s, path=path, operation=operation, entered_by=user, kind=kind, skip_existing=skip_existing,
+                            time_zone=tz)
     out = asdict(report)
     if as_json:
         emit_json(out)
