@@ -104,7 +104,10 @@ class _Figure:
         breakdowns = {}
         if self.rows:
             columns = [(dim, list(map(itemgetter(n), self.keys))) for n, dim in enumerate(self.dims)]
-            columns += [(dim, list(map(attrgetter(attr), self.rows))) for dim, attr in self.common]
+            if self.common == COMMON_DIMS:  # read together from each record's ``common`` tuple
+                columns += zip((dim for dim, _ in COMMON_DIMS), zip(*map(attrgetter("common"), self.rows)), strict=True)
+            else:
+                columns += [(dim, list(map(attrgetter(attr), self.rows))) for dim, attr in self.common]
             for dim, keys in columns:
                 breakdowns[dim] = self._breakdown(dim, keys, ids)
         out["breakdowns"] = breakdowns
@@ -228,6 +231,7 @@ _BASE_KEYS = [c.key for c in _BASE_COLS]
 _ITEM_COLS = [_ITEMS.c[n] for n in ("record_id", "item_kind", "weapon_type", "disposition", "count", "drug_class",
                                     "drug_type", "value_pence", "value_basis", "price_table_version", "cash_pence")]
 _ITEM_KEYS = [c.key for c in _ITEM_COLS]
+_fromisoformat = datetime.fromisoformat
 # The columns of each kind's own table that the review reads.
 _KIND_COLUMNS = {
     "arrest": ("person_ref", "age_band", "outcome"),
@@ -265,7 +269,8 @@ def _load_records(session, where) -> list[_Row]:
                                .order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)):
         r = _Row()
         d = r.__dict__ = dict(zip(_BASE_KEYS, values, strict=True))
-        d["occurred_at"] = utc(values[3])
+        at = values[3]  # SQLite gives ISO text, PostgreSQL a naive datetime: both UTC
+        d["occurred_at"] = (_fromisoformat(at) if at.__class__ is str else at).replace(tzinfo=UTC)
         if values[4] is not None:
             d["ended_at"] = utc(values[4])
         d["items"] = []
@@ -352,6 +357,7 @@ class _Context:
         r.month, r.week = when
         r.area_name = area = self.where(r)
         r.tactic_name = tactic = self.tactic(r)
+        r.common = (*when, area, tactic)  # the values of COMMON_DIMS, in order
         iso = local_at.isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
         # What the trace tables show of a record: never a person reference.
         r.trace = {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": at.isoformat(),
