@@ -498,12 +498,7 @@ def _review_context(review: dict, role: str, slug: str) -> dict[str, Any]:
                  for fmt in ("pdf", "json", "html", "md")}
     cards = None
     if allowed(role, "analysis.read"):
-        try:
-            from clearhold.evaluation.scorecards import scorecards
-
-            cards = scorecards(review).to_dict()["tactics"]
-        except ImportError:
-            cards = None
+        cards = (review.get("scorecards") or {}).get("tactics")  # built with the review (reports.sections)
     return {"review": review, "downloads": downloads, "trace": allowed(role, "records.read"), "cards": cards}
 
 
