@@ -241,7 +241,7 @@ def test_bulk_insert_binds_values_as_sqlalchemy_does():
 
 
 def test_bulk_insert_writes_null_columns_and_shared_values(any_engine):
-    """Rows through ``_bulk_insert``: a column NULL in every row (written as NULL, not bound),
+    """Rows through ``_write_tables``: a column NULL in every row (written as NULL, not bound),
     a column NULL in some, values the same for every row, one column only; read back as given."""
     from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
     from sqlalchemy.orm import Session
@@ -253,11 +253,11 @@ def test_bulk_insert_writes_null_columns_and_shared_values(any_engine):
     table.create(any_engine)
     when = datetime(2023, 8, 1, 9, 30, tzinfo=UTC)
     with Session(any_engine) as s, s.begin():
-        service._bulk_insert(s, table, ["id", "a", "b"], [(1, None, "x"), (2, None, None)],
-                             same={"at": when, "naive": None})
-        service._bulk_insert(s, table, ["id"], [(3,), (4,)])
-        service._bulk_insert(s, table, ["id", "a"], [(5, "y")])
-        service._bulk_insert(s, table, ["id", "a"], [(6, None), (7, None)])  # one column left to bind
+        service._write_tables(s, [(table, ["id", "a", "b"], [(1, None, "x"), (2, None, None)],
+                                   {"at": when, "naive": None})])
+        service._write_tables(s, [(table, ["id"], [(3,), (4,)], None)])
+        service._write_tables(s, [(table, ["id", "a"], [(5, "y")], None)])
+        service._write_tables(s, [(table, ["id", "a"], [(6, None), (7, None)], None)])  # one column left to bind
     with Session(any_engine) as s:
         got = [tuple(r) for r in s.execute(select(table).order_by(table.c.id))]
     assert got == [(1, None, "x", when, None), (2, None, None, when, None), (3, None, None, None, None),

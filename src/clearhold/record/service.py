@@ -705,12 +705,6 @@ def _table_rows(prepared: list[PreparedRecord], ids: list[int], written: int):
         yield ArrestOffence.__table__, columns, offences, None
 
 
-def _bulk_insert(session: Session, table, columns: list[str], rows: list[tuple],
-                 same: dict[str, Any] | None = None) -> None:
-    """Insert many rows into one table (see ``_write_tables``)."""
-    _write_tables(session, [(table, columns, rows, same)])
-
-
 def _write_tables(session: Session, tables) -> None:
     """Insert many rows into each table in turn, through the database driver. ``tables``: an
     iterable of (table, columns, rows as tuples in the order of columns, ``same``: columns
