@@ -108,9 +108,12 @@ class _Context:
         located = self._located.get(op.id)
         if located is not None and (easting, northing) in located:
             return located[(easting, northing)]
+        return self._locator(op).locate(easting, northing)
+
+    def _locator(self, op: Operation) -> area_service.AreaLocator:
         if op.id not in self._locators:
             self._locators[op.id] = area_service.AreaLocator(area_service.list_(self.session, operation_slug=op.slug))
-        return self._locators[op.id].locate(easting, northing)
+        return self._locators[op.id]
 
     def tactic(self, op: Operation, name: str) -> Tactic:
         """``operation_service.tactic_by_name``, found once per import."""
@@ -147,23 +150,10 @@ class _Context:
         return self._entered_at[1]
 
     def prime_locate(self, op: Operation, points: list[tuple[float, float]]) -> None:
-        """Find the target area of many BNG points in one vectorised test per area; ``locate``
-        then looks them up. The same rule as ``AreaLocator``: the operation's target areas with
-        a polygon, the first by id that contains the point."""
-        import numpy as np
-        import shapely
-
-        if not points:
-            return
-        areas = [(a.id, area_service.bng_geometry(a))
-                 for a in area_service.list_(self.session, operation_slug=op.slug) if a.geometry and a.role == "target"]
-        xs, ys = (np.array(v, dtype="float64") for v in zip(*points, strict=True))
-        found = np.full(len(points), -1, dtype="int64")
-        for area_id, geometry in reversed(areas):  # the first by id is written last, so it wins
-            shapely.prepare(geometry)
-            found[shapely.contains_xy(geometry, xs, ys)] = area_id
-        self._located.setdefault(op.id, {}).update(
-            zip(points, [None if i < 0 else i for i in found.tolist()], strict=True))
+        """Find the target area of many BNG points at once (``AreaLocator.locate_many``);
+        ``locate`` then looks them up."""
+        if points:
+            self._located.setdefault(op.id, {}).update(zip(points, self._locator(op).locate_many(points), strict=True))
 
     def bng(self, lon: float, lat: float) -> tuple[float, float]:
         found = self._bng.get((lon, lat))
