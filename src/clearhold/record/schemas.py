@@ -180,9 +180,10 @@ def _east_north_in_uk(easting: float, northing: float) -> bool:
 
 
 def _check_in_uk(lat, lon, easting, northing, known: InUK | None = None) -> None:
-    if lat is not None and not (known.lon_lat(lon, lat) if known else _lon_lat_in_uk(lon, lat)):
+    known = known or InUK()  # without answers worked out beforehand, each point is tested on its own
+    if lat is not None and not known.lon_lat(lon, lat):
         raise ValueError(f"lat/lon ({lat}, {lon}) is outside the United Kingdom (latitude first, then longitude)")
-    if easting is not None and not (known.east_north(easting, northing) if known else _east_north_in_uk(easting, northing)):
+    if easting is not None and not known.east_north(easting, northing):
         raise ValueError(f"easting/northing ({easting:.0f}, {northing:.0f}) is outside the United Kingdom")
 
 
