@@ -97,7 +97,7 @@ def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_ma
     return _env().get_template("review.html.j2").render(
         r=review, headlines=headlines, figures=review["figures"], charts=_charts(review), static_map=static_map,
         leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS,
-        map_data={"areas": review["areas"], "points": review["points"]}, pdf_record_limit=PDF_RECORD_LIMIT,
+        map_data={"areas": review["areas"], "points": review["points"]},
         id_lists={f["key"]: _id_list_html(f["record_ids"], links=not for_pdf and f["record_type"] != "intelligence_log")
                   for f in review["figures"] if f["value"]},
         record_rows=_record_rows_html(review["records"]) if show_records else "",
