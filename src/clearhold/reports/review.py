@@ -43,17 +43,17 @@ _UNITS = {  # unit -> (base unit, divisor, decimals)
 }
 
 
-# Dimensions every record-based figure is broken down by, read from attributes the review
-# sets on each record (see ``_Context.annotate``).
 MULTI_KEY_DIMS = frozenset({"offence_group"})
-COMMON_DIMS = (("month", "month"), ("week", "week"), ("area", "area_name"), ("tactic", "tactic_name"))
+# Dimensions every record-based figure is broken down by: their values are each record's
+# ``common`` tuple, in this order (see ``_Context.annotate``).
+COMMON_DIMS = ("month", "week", "area", "tactic")
 
 
 @dataclass
 class _Figure:
     """A headline figure being counted: one contribution per (record, amount), with the keys of
-    the figure's own dimensions (``dims``, a key or a list of keys each) and of ``common``
-    (attributes of the record). Breakdowns are grouped once, in ``to_dict``."""
+    the figure's own dimensions (``dims``, a key or a list of keys each), and, if ``common``,
+    the record's COMMON_DIMS. Breakdowns are grouped once, in ``to_dict``."""
 
     key: str
     label: str
@@ -62,21 +62,16 @@ class _Figure:
     note: str | None = None
     record_type: str = "record"
     dims: tuple[str, ...] = ()
-    common: tuple[tuple[str, str], ...] = COMMON_DIMS
+    common: bool = True
     rows: list[Any] = field(default_factory=list)
     amounts: list[float] = field(default_factory=list)
     keys: list[tuple] = field(default_factory=list)
-    all_ones: bool = True  # every contribution's amount is 1 (set by to_dict)
 
     def add(self, r, amount: float, *keys: str | list[str] | None) -> None:
         """Count ``amount`` for record ``r`` with the keys of ``dims`` in order."""
         self.rows.append(r)
         self.amounts.append(amount)
         self.keys.append(keys)
-
-    @property
-    def value(self) -> float:
-        return sum(self.amounts)
 
     def _out(self, base: float) -> int | float:
         _, divisor, decimals = _UNITS[self.unit]
@@ -86,7 +81,6 @@ class _Figure:
 
     def to_dict(self) -> dict[str, Any]:
         base_unit = _UNITS[self.unit][0]
-        self.all_ones = all(a == 1 for a in self.amounts)
         ids = list(map(attrgetter("id"), self.rows))
         contributions: dict[int, float] = {}
         for i, amount in zip(ids, self.amounts, strict=True):
@@ -104,17 +98,17 @@ class _Figure:
         breakdowns = {}
         if self.rows:
             columns = [(dim, list(map(itemgetter(n), self.keys))) for n, dim in enumerate(self.dims)]
-            if self.common == COMMON_DIMS:  # read together from each record's ``common`` tuple
-                columns += zip((dim for dim, _ in COMMON_DIMS), zip(*map(attrgetter("common"), self.rows)), strict=True)
-            else:
-                columns += [(dim, list(map(attrgetter(attr), self.rows))) for dim, attr in self.common]
+            if self.common:
+                columns += zip(COMMON_DIMS, zip(*map(attrgetter("common"), self.rows)), strict=True)
+            all_ones = all(a == 1 for a in self.amounts)
             for dim, keys in columns:
-                breakdowns[dim] = self._breakdown(dim, keys, ids)
+                breakdowns[dim] = self._breakdown(dim, keys, ids, all_ones)
         out["breakdowns"] = breakdowns
         out["note"] = self.note
         return out
 
-    def _breakdown(self, dim: str, keys: list, ids: list[int]) -> list[dict[str, Any]]:
+    def _breakdown(self, dim: str, keys: list, ids: list[int], all_ones: bool) -> list[dict[str, Any]]:
+        """The breakdown by ``dim`` (``all_ones``: every amount is 1, so a sum is a count)."""
         amounts = self.amounts
         if dim in MULTI_KEY_DIMS:  # a list of keys per contribution (e.g. an arrest's offence groups)
             triples = [(k, i, a) for ks, i, a in zip(keys, ids, amounts, strict=True) for k in ks]
@@ -126,7 +120,7 @@ class _Figure:
                 members[key] = {i}
             else:
                 found.add(i)
-        if self.all_ones:
+        if all_ones:
             sums: dict[str, float] = Counter(keys)
         else:
             sums = dict.fromkeys(members, 0)
@@ -339,9 +333,8 @@ class _Context:
             self.annotate(r)
 
     def annotate(self, r) -> None:
-        """Set the record's ``month`` and ``week`` (of its UK local time), ``area_name`` and
-        ``tactic_name`` (the dimensions every figure is broken down by) and ``trace``, its row in
-        the review's list of records."""
+        """Set the record's ``common`` (its values of COMMON_DIMS: month and week of its UK local
+        time, area, tactic) and ``trace``, its row in the review's list of records."""
         at = r.occurred_at
         hour = at.timestamp() // 3600
         found = self._offsets.get(hour)
@@ -354,10 +347,8 @@ class _Context:
         when = self._when.get(day)
         if when is None:
             when = self._when[day] = (day.strftime("%Y-%m"), f"week {(day - self.start).days // 7 + 1:02d}")
-        r.month, r.week = when
-        r.area_name = area = self.where(r)
-        r.tactic_name = tactic = self.tactic(r)
-        r.common = (*when, area, tactic)  # the values of COMMON_DIMS, in order
+        area, tactic = self.where(r), self.tactic(r)
+        r.common = (*when, area, tactic)
         iso = local_at.isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
         # What the trace tables show of a record: never a person reference.
         r.trace = {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": at.isoformat(),
@@ -390,7 +381,7 @@ def _new_figures() -> dict[str, _Figure]:
     figures = [
         _Figure("arrests", "people arrested", "count", count, dims=("offence_group", "outcome", "age_band"),
                 note="Each arrest counts once; a person arrested twice counts twice (see people_arrested)."),
-        _Figure("people_arrested", "different people arrested", "count", count, dims=("month",), common=(),
+        _Figure("people_arrested", "different people arrested", "count", count, dims=("month",), common=False,
                 note="Distinct person references, each counted at their first arrest in the period."),
         _Figure("anpr_vehicle_stops", "vehicles stopped after ANPR identified them", "count", count, dims=("result",)),
         _Figure("anpr_stop_arrests", "arrests resulting from ANPR stops", "count", count,
@@ -473,7 +464,7 @@ def _count_records(figs: dict[str, _Figure], ctx: _Context) -> None:
             _count_item(figs, ctx, r, it)
     for person_arrests in persons.values():
         first = min(person_arrests, key=lambda a: (a.occurred_at, a.id))
-        figs["people_arrested"].add(first, 1, first.month)
+        figs["people_arrested"].add(first, 1, first.common[0])  # its month
 
 
 def _count_item(figs: dict[str, _Figure], ctx: _Context, r, it) -> None:
@@ -499,21 +490,21 @@ def _count_item(figs: dict[str, _Figure], ctx: _Context, r, it) -> None:
 
 
 class _Log:
-    """An intelligence log as the review counts it: its id and dimensions, never its content."""
+    """An intelligence log as the review counts it: its id only, never its content."""
 
-    def __init__(self, log_id: int, month: str, area: str, subject: str | None) -> None:
-        self.id, self.month, self.area, self.subject = log_id, month, area, subject
+    def __init__(self, log_id: int) -> None:
+        self.id = log_id
 
 
 def _count_intelligence(session: Session, op, lo: datetime, hi: datetime, ctx: _Context) -> _Figure:
     fig = _Figure("intelligence_logs", "intelligence logs received", "count", pres.count_words,
                   note="Intelligence logs linked to the operation, by date recorded; record_ids are intelligence "
                        "log ids. Their content is never shown here.", record_type="intelligence_log",
-                  dims=("month", "area", "subject"), common=())
+                  dims=("month", "area", "subject"), common=False)
     for log in intel_service.list_(session, operation_slug=op.slug, start=lo, end=hi):
         month = log.recorded_at.astimezone(LOCAL_TZ).strftime("%Y-%m")
         area = ctx.area_names.get(log.area_id, "no area recorded")
-        fig.add(_Log(log.id, month, area, log.subject), 1, month, area, log.subject)
+        fig.add(_Log(log.id), 1, month, area, log.subject)
     return fig
 
 
