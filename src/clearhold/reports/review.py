@@ -3,19 +3,22 @@ records, with the record ids that make it and its breakdowns.
 
 ``build_review`` returns a plain JSON-ready dict (schema: docs/review-schema.md, version
 ``clearhold.review/1``); ``render`` turns it into HTML, PDF, Markdown or JSON.
+
+The records are read and counted column-wise (``clearhold.reports.review_columns``): each
+figure is given all its contributions at once, as arrays of record ids, amounts and keys, and
+groups its breakdowns with array operations.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from operator import attrgetter, itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import numpy as np
 from sqlalchemy.orm import Session
 
 from clearhold.area import service as area_service
@@ -23,11 +26,10 @@ from clearhold.errors import InvalidInput
 from clearhold.gcpause import cyclic_gc_paused
 from clearhold.intel import service as intel_service
 from clearhold.operation import service as operation_service
-from clearhold.record import service as record_service
-from clearhold.record.tables import ArrestOffence, Record, SeizedItem
 from clearhold.record.vocab import BLADED_WEAPON_TYPES
 from clearhold.reports import presentation as pres
-from clearhold.storage.rawread import fetch_tuples, utc
+from clearhold.reports import review_columns as cols
+from clearhold.reports.review_columns import RECORDS, Keys, Links, Records, Rows, factorize
 
 SCHEMA = "clearhold.review/1"
 LOCAL_TZ = ZoneInfo("Europe/London")
@@ -44,16 +46,21 @@ _UNITS = {  # unit -> (base unit, divisor, decimals)
 
 
 MULTI_KEY_DIMS = frozenset({"offence_group"})
-# Dimensions every record-based figure is broken down by: their values are each record's
-# ``common`` tuple, in this order (see ``_Context.annotate``).
+# Dimensions every record-based figure is broken down by, in this order (see ``_common_keys``).
 COMMON_DIMS = ("month", "week", "area", "tactic")
+NOT_RECORDED = "not recorded"
+NO_TACTIC = "no tactic recorded"
+
+# A figure's keys for one of its dimensions: Keys aligned with its contributions, a list of
+# values, or (MULTI_KEY_DIMS) a list of lists of values.
+KeyColumn = Keys | list
 
 
 @dataclass
 class _Figure:
-    """A headline figure being counted: one contribution per (record, amount), with the keys of
-    the figure's own dimensions (``dims``, a key or a list of keys each), and, if ``common``,
-    the record's COMMON_DIMS. Breakdowns are grouped once, in ``to_dict``."""
+    """A headline figure: its contributions (a record id, an amount in the base unit, the keys
+    of the figure's own ``dims`` and, if ``common``, the record's position for COMMON_DIMS),
+    given all at once by ``set``; breakdowns are grouped in ``to_dict``."""
 
     key: str
     label: str
@@ -63,15 +70,17 @@ class _Figure:
     record_type: str = "record"
     dims: tuple[str, ...] = ()
     common: bool = True
-    rows: list[Any] = field(default_factory=list)
-    amounts: list[float] = field(default_factory=list)
-    keys: list[tuple] = field(default_factory=list)
+    ids: np.ndarray | None = None
+    pos: np.ndarray | None = None
+    amounts: np.ndarray | None = None  # None: 1 each
+    keys: tuple[KeyColumn, ...] = ()
 
-    def add(self, r, amount: float, *keys: str | list[str] | None) -> None:
-        """Count ``amount`` for record ``r`` with the keys of ``dims`` in order."""
-        self.rows.append(r)
-        self.amounts.append(amount)
-        self.keys.append(keys)
+    def set(self, ids: np.ndarray, pos: np.ndarray | None, amounts: np.ndarray | None, *keys: KeyColumn) -> None:
+        """The contributions: ``ids`` (int64), ``pos`` (record positions, for COMMON_DIMS),
+        ``amounts`` (None for 1 each) and one key column per dimension of ``dims``, in order."""
+        if len(keys) != len(self.dims):
+            raise ValueError(f"{self.key}: {len(keys)} key columns for dimensions {self.dims}")
+        self.ids, self.pos, self.amounts, self.keys = ids, pos, amounts, keys
 
     def _out(self, base: float) -> int | float:
         _, divisor, decimals = _UNITS[self.unit]
@@ -79,68 +88,74 @@ class _Figure:
             return _num(base)
         return round(base / divisor, decimals)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, common: dict[str, Keys]) -> dict[str, Any]:
+        """The figure as the review lists it; ``common`` holds each record's COMMON_DIMS keys."""
         base_unit = _UNITS[self.unit][0]
-        ids = list(map(attrgetter("id"), self.rows))
-        contributions: dict[int, float] = {}
-        for i, amount in zip(ids, self.amounts, strict=True):
-            contributions[i] = contributions.get(i, 0) + amount
-        total = sum(self.amounts)
+        ids = self.ids if self.ids is not None else np.zeros(0, dtype=np.int64)
+        amounts = self.amounts
+        if amounts is None:
+            total: int | float = len(ids)
+        elif amounts.dtype.kind == "f":
+            total = sum(amounts.tolist())  # in contribution order, as a running sum
+        else:
+            total = int(amounts.sum())
+        unique_ids, which = np.unique(ids, return_inverse=True)
         exact = _num(total)
         out = {
             "key": self.key, "label": self.label, "unit": self.unit, "value": self._out(total),
             "exact": {base_unit: exact}, "display": self.words(exact), "record_type": self.record_type,
-            "record_ids": sorted(contributions),
+            "record_ids": unique_ids.tolist(),
         }
-        if any(v != 1 for v in contributions.values()):
+        per_record = np.bincount(which, weights=amounts, minlength=len(unique_ids))
+        if bool(np.any(per_record != 1)):
             # What each record adds, exactly, in the base unit of ``exact``: they sum to it.
-            out["record_values"] = {str(i): _num(v) for i, v in sorted(contributions.items())}
+            out["record_values"] = {str(i): _num(v) for i, v in zip(unique_ids.tolist(), per_record.tolist(),
+                                                                    strict=True)}
         breakdowns = {}
-        if self.rows:
-            columns = [(dim, list(map(itemgetter(n), self.keys))) for n, dim in enumerate(self.dims)]
+        if len(ids):
+            for dim, keys in zip(self.dims, self.keys, strict=True):
+                breakdowns[dim] = self._breakdown(dim, keys, ids, amounts)
             if self.common:
-                columns += zip(COMMON_DIMS, zip(*map(attrgetter("common"), self.rows)), strict=True)
-            all_ones = all(a == 1 for a in self.amounts)
-            for dim, keys in columns:
-                breakdowns[dim] = self._breakdown(dim, keys, ids, all_ones)
+                for dim in COMMON_DIMS:
+                    breakdowns[dim] = self._breakdown(dim, common[dim].take(self.pos), ids, amounts)
         out["breakdowns"] = breakdowns
         out["note"] = self.note
         return out
 
-    def _breakdown(self, dim: str, keys: list, ids: list[int], all_ones: bool) -> list[dict[str, Any]]:
-        """The breakdown by ``dim`` (``all_ones``: every amount is 1, so a sum is a count)."""
-        amounts = self.amounts
+    def _breakdown(self, dim: str, keys: KeyColumn, ids: np.ndarray,
+                   amounts: np.ndarray | None) -> list[dict[str, Any]]:
+        """The breakdown by ``dim``: per key, the sum of its contributions (in contribution
+        order) and the distinct records that make it; None is shown as "not recorded"."""
         if dim in MULTI_KEY_DIMS:  # a list of keys per contribution (e.g. an arrest's offence groups)
-            triples = [(k, i, a) for ks, i, a in zip(keys, ids, amounts, strict=True) for k in ks]
-            keys, ids, amounts = ([t[n] for t in triples] for n in range(3))
-        members: dict[str, set[int]] = {}
-        for key, i in zip(keys, ids, strict=True):
-            found = members.get(key)
-            if found is None:
-                members[key] = {i}
-            else:
-                found.add(i)
-        if all_ones:
-            sums: dict[str, float] = Counter(keys)
+            lengths = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+            keys = factorize(k for ks in keys for k in ks)
+            ids = np.repeat(ids, lengths)
+            amounts = None if amounts is None else np.repeat(amounts, lengths)
+        elif not isinstance(keys, Keys):
+            keys = factorize(keys)
+        codes, labels = keys.codes, keys.labels
+        if None in labels:  # merged with a key that is already "not recorded"
+            merged = factorize(NOT_RECORDED if x is None else x for x in labels)
+            codes, labels = merged.codes[codes], merged.labels
+        if not len(ids):
+            return []
+        n = len(labels)
+        sums = np.bincount(codes, weights=amounts, minlength=n).tolist()
+        span = int(ids.max()) + 1
+        pairs = np.unique(codes * span + ids)  # each (key, record) once, by key then record
+        pair_codes = pairs // span
+        members = (pairs - pair_codes * span).tolist()
+        bounds = np.searchsorted(pair_codes, np.arange(n + 1)).tolist()
+        entries = [(labels[c], sums[c], members[bounds[c]:bounds[c + 1]]) for c in range(n) if bounds[c] < bounds[c + 1]]
+        if dim in ("month", "week"):
+            entries.sort(key=lambda e: e[0])
         else:
-            sums = dict.fromkeys(members, 0)
-            for key, amount in zip(keys, amounts, strict=True):
-                sums[key] += amount
-        if None in sums:
-            sums["not recorded"] = sums.get("not recorded", 0) + sums.pop(None)
-            members["not recorded"] = members.get("not recorded", set()) | members.pop(None)
-        return [{"key": k, "value": self._out(v), "record_ids": sorted(members[k])}
-                for k, v in sorted(sums.items(), key=_breakdown_order(dim))]
+            entries.sort(key=lambda e: (-e[1], e[0]))
+        return [{"key": k, "value": self._out(v), "record_ids": m} for k, v, m in entries]
 
 
 def _num(v: float) -> int | float:
     return int(v) if float(v).is_integer() else round(v, 2)
-
-
-def _breakdown_order(dim: str):
-    if dim in ("month", "week"):
-        return lambda kv: kv[0]
-    return lambda kv: (-kv[1], kv[0])
 
 
 def resolve_period(op, start: date | None, end: date | None, *, today: date | None = None) -> tuple[date, date]:
@@ -174,16 +189,29 @@ def _build_review(session: Session, *, operation_slug: str, start: date | None, 
     op = operation_service.get(session, slug=operation_slug)
     start, end = resolve_period(op, start, end, today=today)
     lo, hi = local_bounds(start, end)
-    records = _load_records(session, [_RECORDS.c.operation_id == op.id, _RECORDS.c.occurred_at >= lo,
-                                      _RECORDS.c.occurred_at < hi, _RECORDS.c.deleted_at.is_(None)])
+    recs = cols.load_records(session, [RECORDS.c.operation_id == op.id, RECORDS.c.occurred_at >= lo,
+                                       RECORDS.c.occurred_at < hi, RECORDS.c.deleted_at.is_(None)])
+    links = cols.load_links(session, recs)
     areas = area_service.list_(session, operation_slug=op.slug)
-    ctx = _Context(session, op, records, areas, start)
+    area_names = {a.id: a.name for a in areas}
+    local = cols.local_times(recs.occurred_us, LOCAL_TZ)
+    common = _common_keys(recs, links, local, start, area_names, {t.id: t.name for t in op.tactics})
     figs = _new_figures()
-    _count_records(figs, ctx)
-    intel_fig = _count_intelligence(session, op, lo, hi, ctx)
-    figures = [f.to_dict() for f in figs.values()] + [intel_fig.to_dict()]
+    counted = _count_records(figs, recs, links, common)
+    intel_fig = _count_intelligence(session, op, lo, hi, area_names)
+    figures = [f.to_dict(common) for f in figs.values()] + [intel_fig.to_dict(common)]
 
-    traces = [r.trace for r in records]
+    c = recs.columns
+    occurred_at = cols.iso_utc(recs.occurred_us)
+    area, tactic = common["area"].values(), common["tactic"].values()
+    occurred_local = [f"{m} {z}" for m, z in zip(cols.local_minutes(recs.occurred_us + local.offset_us),
+                                                 local.zone.values(), strict=True)]
+    # What the trace tables show of a record: never a person reference.
+    traces = [{"id": i, "ref": ref, "kind": kind, "occurred_at": at, "occurred_local": loc, "area": a,
+               "tactic": t, "source_record_id": s, "version": v}
+              for i, ref, kind, at, loc, a, t, s, v in zip(c["id"], c["ref"], c["kind"], occurred_at, occurred_local,
+                                                           area, tactic, c["source_record_id"], c["version"],
+                                                           strict=True)]
     review: dict[str, Any] = {
         "schema": SCHEMA,
         "synthetic": bool(op.synthetic),
@@ -194,18 +222,18 @@ def _build_review(session: Session, *, operation_slug: str, start: date | None, 
                    "weeks": round(((end - start).days + 1) / 7, 1), "time_zone": "Europe/London",
                    "whole_operation": start == op.starts_on and end == (op.ends_on or end)},
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "record_count": len(records),
+        "record_count": len(recs),
         "figures": figures,
-        "offence_examples": [t for t, _ in ctx.offence_texts.most_common(8)],
-        "patrol_dwell_minutes": _dwell_summary(ctx.patrol_dwell),
-        "price_table_versions": sorted(ctx.price_versions),
+        "offence_examples": [t for t, _ in counted.offence_texts.most_common(8)],
+        "patrol_dwell_minutes": _dwell_summary(counted.patrol_dwell),
+        "price_table_versions": sorted(counted.price_versions),
         "tactics": [{"name": t.name, "category": t.category, "is_new": t.is_new} for t in op.tactics],
         "areas": [{"slug": x.slug, "name": x.name, "role": x.role, "geometry": x.geometry,
                    "lsoa_codes": x.lsoa_codes} for x in areas],
         "points": [
-            {"record_id": r.id, "kind": r.kind, "lat": r.lat, "lon": r.lon,
-             "occurred_at": t["occurred_at"], "area": t["area"]}
-            for r, t in zip(records, traces, strict=True) if r.lat is not None
+            {"record_id": i, "kind": kind, "lat": lat, "lon": lon, "occurred_at": at, "area": a}
+            for i, kind, lat, lon, at, a in zip(c["id"], c["kind"], c["lat"], c["lon"], occurred_at, area, strict=True)
+            if lat is not None
         ],
         "records": traces,
         "attribution": ATTRIBUTION,
@@ -216,162 +244,33 @@ def _build_review(session: Session, *, operation_slug: str, start: date | None, 
     return add_scorecards(review)
 
 
-_RECORDS = Record.__table__
-_ITEMS = SeizedItem.__table__
-_OFFENCES = ArrestOffence.__table__
-_BASE_COLS = [_RECORDS.c[n] for n in ("id", "kind", "ref", "occurred_at", "ended_at", "area_id", "tactic_id",
-                                      "lat", "lon", "source_record_id", "version")]
-_BASE_KEYS = [c.key for c in _BASE_COLS]
-_ITEM_COLS = [_ITEMS.c[n] for n in ("record_id", "item_kind", "weapon_type", "disposition", "count", "drug_class",
-                                    "drug_type", "value_pence", "value_basis", "price_table_version", "cash_pence")]
-_ITEM_KEYS = [c.key for c in _ITEM_COLS]
-_fromisoformat = datetime.fromisoformat
-# The columns of each kind's own table that the review reads.
-_KIND_COLUMNS = {
-    "arrest": ("person_ref", "age_band", "outcome"),
-    "seizure": ("seizure_context",),
-    "vehicle_stop": ("stop_reason", "result"),
-    "weapons_sweep": ("place",),
-    "test_purchase": ("result", "follow_up"),
-    "patrol": ("patrol_type", "hotspot_ref", "planned"),
-    "warrant": ("warrant_type", "result"),
-    "referral": ("person_ref", "age_band", "partner_type", "reason", "status"),
-    "court_outcome": ("person_ref", "sentence_type", "custodial_months"),
-    "engagement": ("engagement_type",),
-}
+def _common_keys(recs: Records, links: Links, local: cols.LocalTimes, start: date, area_names: dict[int, str],
+                 tactic_names: dict[int, str]) -> dict[str, Keys]:
+    """Each record's COMMON_DIMS: month and week of its UK local day, area, and tactic."""
+    c = recs.columns
+    area = [area_names.get(a, "no location recorded" if lat is None else "outside the operation's areas")
+            for a, lat in zip(c["area_id"], c["lat"], strict=True)]
+    tactic = [tactic_names[t] if t else (_followed_tactic(i, s, links, tactic_names) if s else NO_TACTIC)
+              for i, t, s in zip(c["id"], c["tactic_id"], c["source_record_id"], strict=True)]
+    return {
+        "month": cols.day_labels(local.day, lambda d: f"{d.year:04d}-{d.month:02d}"),
+        "week": cols.day_labels(local.day, lambda d: f"week {(d - start).days // 7 + 1:02d}"),
+        "area": factorize(area),
+        "tactic": factorize(tactic),
+    }
 
 
-class _Row:
-    """A record as the review reads it: its columns as attributes, with ``items`` and ``offences``."""
-
-
-class _Item:
-    pass
-
-
-def _load_records(session, where) -> list[_Row]:
-    """Records matching ``where`` (clauses on the records table), oldest first, with their
-    kind's columns, seized items and arrest offences, read as plain tuples.
-
-    The records come first. Their kind rows, items and offences are then read either by a
-    range of record ids (when the records fill at least half of the ids between their lowest
-    and highest: a range scan on the primary key or record index, rows of other operations
-    dropped here) or, when the records are sparse among others, joined to the records with
-    ``where`` again. Both give the same rows; the range read avoids a join per row."""
-    records = []
-    for values in fetch_tuples(session, select(*_BASE_COLS).where(*where)
-                               .order_by(_RECORDS.c.occurred_at, _RECORDS.c.id)):
-        r = _Row()
-        d = r.__dict__ = dict(zip(_BASE_KEYS, values, strict=True))
-        at = values[3]  # SQLite gives ISO text, PostgreSQL a naive datetime: both UTC
-        d["occurred_at"] = (_fromisoformat(at) if at.__class__ is str else at).replace(tzinfo=UTC)
-        if values[4] is not None:
-            d["ended_at"] = utc(values[4])
-        d["items"] = []
-        d["offences"] = []
-        records.append(r)
-    if not records:
-        return records
-    by_id = {r.id: r for r in records}
-    lowest, highest = min(by_id), max(by_id)
-    by_range = highest - lowest + 1 <= 2 * len(records)
-
-    def restrict(stmt, id_column):
-        if by_range:
-            return stmt.where(id_column.between(lowest, highest))
-        return stmt.join(_RECORDS, _RECORDS.c.id == id_column).where(*where)
-
-    kinds = {r.kind for r in records}
-    for kind in sorted(kinds):
-        sub = record_service.KIND_CLASSES[kind].__table__
-        names = _KIND_COLUMNS[kind]
-        for row in fetch_tuples(session, restrict(select(sub.c.id, *(sub.c[n] for n in names)), sub.c.id)):
-            r = by_id.get(row[0])
-            if r is not None:
-                r.__dict__.update(zip(names, row[1:], strict=True))
-    stmt = restrict(select(*_ITEM_COLS), _ITEMS.c.record_id).order_by(_ITEMS.c.record_id, _ITEMS.c.seq)
-    for values in fetch_tuples(session, stmt):
-        r = by_id.get(values[0])
-        if r is not None:
-            it = _Item()
-            it.__dict__ = dict(zip(_ITEM_KEYS, values, strict=True))
-            r.items.append(it)
-    if "arrest" in kinds:
-        stmt = restrict(select(_OFFENCES.c.arrest_id, _OFFENCES.c.offence_group, _OFFENCES.c.offence_text),
-                        _OFFENCES.c.arrest_id).order_by(_OFFENCES.c.arrest_id, _OFFENCES.c.seq)
-        for arrest_id, group, text in fetch_tuples(session, stmt):
-            r = by_id.get(arrest_id)
-            if r is not None:
-                it = _Item()
-                it.offence_group, it.offence_text = group, text
-                r.offences.append(it)
-    return records
-
-
-class _Context:
-    """Lookups shared by the counting steps: time buckets, area and tactic of a record."""
-
-    def __init__(self, session: Session, op, records, areas, start: date) -> None:
-        self.start = start
-        self.area_names = {a.id: a.name for a in areas}
-        self.tactic_names = {t.id: t.name for t in op.tactics}
-        self.by_id = {r.id: r for r in records}
-        # Records that others point to but that fall outside the period (e.g. the ANPR stop
-        # of an arrest made after --from): fetched so that links still count.
-        missing = {r.source_record_id for r in records if r.source_record_id and r.source_record_id not in self.by_id}
-        while missing:
-            found = _load_records(session, [_RECORDS.c.id.in_(sorted(missing))])  # deleted ones too
-            self.by_id.update({r.id: r for r in found})
-            missing = {r.source_record_id for r in found if r.source_record_id and r.source_record_id not in self.by_id}
-        self.records = records
-        self.offence_texts: Counter[str] = Counter()
-        self.price_versions: set[str] = set()
-        self.patrol_dwell: list[float] = []
-        self._when: dict[date, tuple[str, str]] = {}
-        self._offsets: dict[float, tuple[timedelta, str]] = {}
-        for r in records:
-            self.annotate(r)
-
-    def annotate(self, r) -> None:
-        """Set the record's ``common`` (its values of COMMON_DIMS: month and week of its UK local
-        time, area, tactic) and ``trace``, its row in the review's list of records."""
-        at = r.occurred_at
-        hour = at.timestamp() // 3600
-        found = self._offsets.get(hour)
-        if found is None:
-            # UK clocks change on the hour (UTC): one zone lookup per hour, not per record.
-            local = at.replace(minute=0, second=0, microsecond=0).astimezone(LOCAL_TZ)
-            found = self._offsets[hour] = (local.utcoffset(), local.tzname())
-        local_at = at.replace(tzinfo=None) + found[0]
-        day = local_at.date()
-        when = self._when.get(day)
-        if when is None:
-            when = self._when[day] = (day.strftime("%Y-%m"), f"week {(day - self.start).days // 7 + 1:02d}")
-        area, tactic = self.where(r), self.tactic(r)
-        r.common = (*when, area, tactic)
-        iso = local_at.isoformat()  # "%Y-%m-%d %H:%M %Z", taken from the ISO form (faster than strftime)
-        # What the trace tables show of a record: never a person reference.
-        r.trace = {"id": r.id, "ref": r.ref, "kind": r.kind, "occurred_at": at.isoformat(),
-                   "occurred_local": f"{iso[:10]} {iso[11:16]} {found[1]}", "area": area,
-                   "tactic": tactic, "source_record_id": r.source_record_id, "version": r.version}
-
-    def where(self, r) -> str:
-        if r.area_id in self.area_names:
-            return self.area_names[r.area_id]
-        return "no location recorded" if r.lat is None else "outside the operation's areas"
-
-    def tactic(self, r) -> str:
-        """The record's tactic, or the tactic of the record that led to it (followed back)."""
-        seen: set[int] = set()
-        while r is not None and r.id not in seen:
-            if r.tactic_id:
-                return self.tactic_names[r.tactic_id]
-            seen.add(r.id)
-            r = self.by_id.get(r.source_record_id) if r.source_record_id else None
-        return "no tactic recorded"
-
-    def source(self, r):
-        return self.by_id.get(r.source_record_id) if r.source_record_id else None
+def _followed_tactic(record_id: int, source: int, links: Links, tactic_names: dict[int, str]) -> str:
+    """The tactic of the record that led to a record with none of its own (followed back)."""
+    seen = {record_id}
+    r: int | None = source
+    while r is not None and r in links.kind and r not in seen:
+        tactic_id = links.tactic_id[r]
+        if tactic_id:
+            return tactic_names[tactic_id]
+        seen.add(r)
+        r = links.source[r] or None
+    return NO_TACTIC
 
 
 def _new_figures() -> dict[str, _Figure]:
@@ -420,91 +319,153 @@ def _new_figures() -> dict[str, _Figure]:
     return {f.key: f for f in figures}
 
 
-def _count_records(figs: dict[str, _Figure], ctx: _Context) -> None:
-    persons: dict[str, list] = defaultdict(list)
-    arrests, anpr_arrests = figs["arrests"], figs["anpr_stop_arrests"]
-    for r in ctx.records:
-        kind = r.kind
-        if kind == "arrest":
-            groups = sorted({o.offence_group for o in r.offences})
-            arrests.add(r, 1, groups, r.outcome, r.age_band)
-            persons[r.person_ref].append(r)
-            ctx.offence_texts.update(o.offence_text for o in r.offences)
-            src = ctx.source(r)
-            if src is not None and src.kind == "vehicle_stop" and src.stop_reason == "anpr_hit":
-                anpr_arrests.add(r, 1, groups, r.outcome)
-        elif kind == "vehicle_stop":
-            figs["vehicle_stops"].add(r, 1, r.stop_reason, r.result)
-            if r.stop_reason == "anpr_hit":
-                figs["anpr_vehicle_stops"].add(r, 1, r.result)
-        elif kind == "weapons_sweep":
-            figs["weapons_sweeps"].add(r, 1, r.place)
-        elif kind == "test_purchase":
-            figs["test_purchases"].add(r, 1, r.result)
-            if r.result.startswith("fail"):
-                figs["test_purchase_fails"].add(r, 1, r.result, r.follow_up)
-        elif kind == "patrol":
-            minutes = (r.ended_at - r.occurred_at).total_seconds() / 60
-            if r.planned:
-                figs["planned_patrol_hours"].add(r, minutes, r.hotspot_ref)
-            else:
-                ctx.patrol_dwell.append(minutes)
-                figs["patrol_hours"].add(r, minutes, r.patrol_type, r.hotspot_ref)
-        elif kind == "warrant":
-            figs["warrants"].add(r, 1, r.warrant_type, r.result)
-        elif kind == "referral":
-            figs["referrals"].add(r, 1, r.partner_type, r.reason, r.status, r.age_band)
-        elif kind == "court_outcome":
-            figs["court_outcomes"].add(r, 1, r.sentence_type)
-            if r.sentence_type == "immediate_custody" and r.custodial_months:
-                figs["custodial_sentence_years"].add(r, r.custodial_months)
-        elif kind == "engagement":
-            figs["engagements"].add(r, 1, r.engagement_type)
-        for it in r.items:
-            _count_item(figs, ctx, r, it)
-    for person_arrests in persons.values():
-        first = min(person_arrests, key=lambda a: (a.occurred_at, a.id))
-        figs["people_arrested"].add(first, 1, first.common[0])  # its month
+@dataclass
+class _Counted:
+    """What counting the records finds besides the figures."""
+
+    offence_texts: Counter[str]
+    price_versions: set[str]
+    patrol_dwell: list[float]
 
 
-def _count_item(figs: dict[str, _Figure], ctx: _Context, r, it) -> None:
-    if it.item_kind == "weapon":
-        keys = (it.weapon_type, it.disposition, r.kind)
-        figs["weapons_seized"].add(r, it.count, *keys)
-        if it.weapon_type in BLADED_WEAPON_TYPES:
-            figs["knives_and_bladed_weapons"].add(r, it.count, *keys)
-        if it.weapon_type in ("firearm", "ammunition"):
-            figs["firearms_seized"].add(r, it.count, *keys)
-        if r.kind == "weapons_sweep":
-            figs["weapons_from_sweeps"].add(r, it.count, it.weapon_type, r.place,
-                                            f"{it.weapon_type.replace('_', ' ')} at {r.place}")
-    elif it.item_kind == "drug":
-        drug_class = f"Class {it.drug_class}"
-        figs["drug_items_seized"].add(r, 1, drug_class, it.drug_type)
-        if it.value_pence is not None:
-            figs["drugs_value_gbp"].add(r, it.value_pence, drug_class, it.drug_type, it.value_basis)
-        if it.price_table_version:
-            ctx.price_versions.add(it.price_table_version)
-    elif it.item_kind == "cash":
-        figs["cash_seized_gbp"].add(r, it.cash_pence or 0)
+def _give(fig: _Figure, recs: Records, rows: Rows, index: np.ndarray | None, amounts: np.ndarray | None,
+          *keys: str | KeyColumn) -> None:
+    """Set ``fig`` from ``rows`` (those at ``index``, int positions or a mask, or all of them):
+    each key is a column name of ``rows`` or a column aligned with them."""
+    if index is not None and index.dtype == bool:
+        index = np.flatnonzero(index)
+    columns: list[KeyColumn] = []
+    for k in keys:
+        column = rows.keys(k) if isinstance(k, str) else k
+        if index is not None:
+            column = column.take(index) if isinstance(column, Keys) else [column[i] for i in index.tolist()]
+        columns.append(column)
+    pos = rows.pos if index is None else rows.pos[index]
+    if amounts is not None and index is not None:
+        amounts = amounts[index]
+    fig.set(recs.ids[pos], pos, amounts, *columns)
 
 
-class _Log:
-    """An intelligence log as the review counts it: its id only, never its content."""
+def _count_records(figs: dict[str, _Figure], recs: Records, links: Links, common: dict[str, Keys]) -> _Counted:
+    counted = _Counted(Counter(), set(), [])
+    kinds = recs.kinds
+    rows = kinds.get("arrest")
+    if rows is not None:
+        _count_arrests(figs, recs, links, common, rows, counted)
+    rows = kinds.get("vehicle_stop")
+    if rows is not None:
+        _give(figs["vehicle_stops"], recs, rows, None, None, "stop_reason", "result")
+        _give(figs["anpr_vehicle_stops"], recs, rows, rows.where("stop_reason", lambda x: x == "anpr_hit"), None,
+              "result")
+    rows = kinds.get("weapons_sweep")
+    if rows is not None:
+        _give(figs["weapons_sweeps"], recs, rows, None, None, "place")
+    rows = kinds.get("test_purchase")
+    if rows is not None:
+        _give(figs["test_purchases"], recs, rows, None, None, "result")
+        fails = rows.where("result", lambda x: x is not None and x.startswith("fail"))
+        _give(figs["test_purchase_fails"], recs, rows, fails, None, "result", "follow_up")
+    rows = kinds.get("patrol")
+    if rows is not None:
+        ended = cols.to_epoch_us([recs.columns["ended_at"][p] for p in rows.pos.tolist()])
+        minutes = (ended - recs.occurred_us[rows.pos]) / 1e6 / 60
+        planned = rows.where("planned", bool)
+        _give(figs["planned_patrol_hours"], recs, rows, planned, minutes, "hotspot_ref")
+        counted.patrol_dwell.extend(minutes[~planned].tolist())
+        _give(figs["patrol_hours"], recs, rows, ~planned, minutes, "patrol_type", "hotspot_ref")
+    rows = kinds.get("warrant")
+    if rows is not None:
+        _give(figs["warrants"], recs, rows, None, None, "warrant_type", "result")
+    rows = kinds.get("referral")
+    if rows is not None:
+        _give(figs["referrals"], recs, rows, None, None, "partner_type", "reason", "status", "age_band")
+    rows = kinds.get("court_outcome")
+    if rows is not None:
+        _give(figs["court_outcomes"], recs, rows, None, None, "sentence_type")
+        months = rows.columns["custodial_months"]
+        custody = rows.where("sentence_type", lambda x: x == "immediate_custody")
+        custody &= np.fromiter((bool(m) for m in months), dtype=bool, count=len(months))
+        amounts = np.array([m or 0 for m in months], dtype=np.int64)
+        _give(figs["custodial_sentence_years"], recs, rows, custody, amounts)
+    rows = kinds.get("engagement")
+    if rows is not None:
+        _give(figs["engagements"], recs, rows, None, None, "engagement_type")
+    if recs.items is not None and len(recs.items):
+        _count_items(figs, recs, common, recs.items, counted)
+    return counted
 
-    def __init__(self, log_id: int) -> None:
-        self.id = log_id
+
+def _count_arrests(figs: dict[str, _Figure], recs: Records, links: Links, common: dict[str, Keys], rows: Rows,
+                   counted: _Counted) -> None:
+    offences = recs.offences
+    groups_of: dict[int, set[str]] = {}
+    if offences is not None:
+        for p, group in zip(offences.pos.tolist(), offences.columns["offence_group"], strict=True):
+            groups_of.setdefault(p, set()).add(group)
+        counted.offence_texts.update(offences.columns["offence_text"])  # in record order
+    positions = rows.pos.tolist()
+    groups = [sorted(groups_of.get(p, ())) for p in positions]
+    _give(figs["arrests"], recs, rows, None, None, groups, "outcome", "age_band")
+    sources = recs.columns["source_record_id"]
+    anpr = np.fromiter((s is not None and links.kind.get(s) == "vehicle_stop"
+                        and links.stop_reason.get(s) == "anpr_hit" for s in (sources[p] for p in positions)),
+                       dtype=bool, count=len(positions))
+    _give(figs["anpr_stop_arrests"], recs, rows, anpr, None, groups, "outcome")
+    # Each person at their first arrest: records are in order of time, then id.
+    first: dict[Any, int] = {}
+    for p, person in zip(positions, rows.columns["person_ref"], strict=True):
+        first.setdefault(person, p)
+    pos = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    figs["people_arrested"].set(recs.ids[pos], pos, None, common["month"].take(pos))
 
 
-def _count_intelligence(session: Session, op, lo: datetime, hi: datetime, ctx: _Context) -> _Figure:
+def _count_items(figs: dict[str, _Figure], recs: Records, common: dict[str, Keys], items: Rows,
+                 counted: _Counted) -> None:
+    kind = factorize(recs.columns["kind"]).take(items.pos)  # the record an item was found under
+    counts = np.array(items.columns["count"], dtype=np.int64)
+    weapon = items.where("item_kind", lambda x: x == "weapon")
+    weapon_type = items.keys("weapon_type")
+    weapon_keys = ("weapon_type", "disposition", kind)
+    _give(figs["weapons_seized"], recs, items, weapon, counts, *weapon_keys)
+    bladed = weapon & weapon_type.where(lambda x: x in BLADED_WEAPON_TYPES)
+    _give(figs["knives_and_bladed_weapons"], recs, items, bladed, counts, *weapon_keys)
+    firearms = weapon & weapon_type.where(lambda x: x in ("firearm", "ammunition"))
+    _give(figs["firearms_seized"], recs, items, firearms, counts, *weapon_keys)
+    sweeps = recs.kinds.get("weapons_sweep")
+    in_sweep = np.flatnonzero(weapon & kind.where(lambda x: x == "weapons_sweep"))
+    if sweeps is not None:
+        place_of = dict(zip(sweeps.pos.tolist(), sweeps.columns["place"], strict=True))
+        places = [place_of[p] for p in items.pos[in_sweep].tolist()]
+        finds = [f"{t.replace('_', ' ')} at {place}" for t, place in
+                 zip(weapon_type.take(in_sweep).values(), places, strict=True)]
+        figs["weapons_from_sweeps"].set(recs.ids[items.pos[in_sweep]], items.pos[in_sweep], counts[in_sweep],
+                                        weapon_type.take(in_sweep), places, finds)
+    drug = items.where("item_kind", lambda x: x == "drug")
+    drug_class = items.keys("drug_class")
+    drug_class = Keys(drug_class.codes, [f"Class {c}" for c in drug_class.labels])
+    _give(figs["drug_items_seized"], recs, items, drug, None, drug_class, "drug_type")
+    values = items.columns["value_pence"]
+    valued = drug & np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    _give(figs["drugs_value_gbp"], recs, items, valued, np.array([v or 0 for v in values], dtype=np.int64),
+          drug_class, "drug_type", "value_basis")
+    versions = items.keys("price_table_version")
+    counted.price_versions.update(versions.labels[c] for c in np.unique(versions.codes[drug]).tolist()
+                                  if versions.labels[c])
+    cash = items.where("item_kind", lambda x: x == "cash")
+    _give(figs["cash_seized_gbp"], recs, items, cash,
+          np.array([v or 0 for v in items.columns["cash_pence"]], dtype=np.int64))
+
+
+def _count_intelligence(session: Session, op, lo: datetime, hi: datetime, area_names: dict[int, str]) -> _Figure:
     fig = _Figure("intelligence_logs", "intelligence logs received", "count", pres.count_words,
                   note="Intelligence logs linked to the operation, by date recorded; record_ids are intelligence "
                        "log ids. Their content is never shown here.", record_type="intelligence_log",
                   dims=("month", "area", "subject"), common=False)
-    for log in intel_service.list_(session, operation_slug=op.slug, start=lo, end=hi):
-        month = log.recorded_at.astimezone(LOCAL_TZ).strftime("%Y-%m")
-        area = ctx.area_names.get(log.area_id, "no area recorded")
-        fig.add(_Log(log.id), 1, month, area, log.subject)
+    logs = intel_service.list_(session, operation_slug=op.slug, start=lo, end=hi)
+    fig.set(np.array([log.id for log in logs], dtype=np.int64), None, None,
+            [log.recorded_at.astimezone(LOCAL_TZ).strftime("%Y-%m") for log in logs],
+            [area_names.get(log.area_id, "no area recorded") for log in logs],
+            [log.subject for log in logs])
     return fig
 
 
