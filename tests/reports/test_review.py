@@ -215,6 +215,33 @@ def test_formats(ledger):
         render(r, "docx")
 
 
+def test_printed_form_leaves_long_lists_to_the_html_and_json(ledger, monkeypatch):
+    """On paper: a figure's record ids above PDF_RECORD_LIMIT become their count, the weekly
+    breakdowns of a period charted by month are left out (both said so), and the static map's
+    points are one embedded image, not a vector mark each."""
+    from clearhold.reports import render as render_module
+
+    engine, _ = ledger
+    r = _review(engine)
+    monkeypatch.setattr(render_module, "PDF_RECORD_LIMIT", 3)
+    printed, screen = render_module.render_html(r, for_pdf=True), render_module.render_html(r)
+    arrests = figure(r, "arrests")
+    assert len(arrests["record_ids"]) == 4
+    assert "4 record ids: listed in the JSON and HTML forms of this review." in printed
+    assert f'<a href="#rec-{arrests["record_ids"][0]}">' in screen
+    sweeps = figure(r, "weapons_sweeps")  # one record: still listed on paper
+    assert f'record ids: {sweeps["record_ids"][0]}</p>' in printed
+    assert printed.count("<summary>by week</summary>") > 0  # a short period keeps its weeks
+    long = {**r, "period": {**r["period"], "days": 200}}
+    printed_long = render_module.render_html(long, for_pdf=True)
+    assert "<summary>by week</summary>" not in printed_long
+    assert "leaves out the breakdowns by week" in printed_long
+    assert "<summary>by month</summary>" in printed_long
+    assert "<summary>by week</summary>" in render_module.render_html(long)
+    static_map = next(m for m in re.findall(r"<svg.*?</svg>", printed, re.DOTALL) if "Activity and areas" in m)
+    assert "<image" in static_map and "<path" in static_map  # points raster, outlines vector
+
+
 def test_arrest_counts_from_its_anpr_stop_even_when_the_stop_is_before_the_period(ledger):
     engine, ids = ledger
     with session_scope(engine) as s:

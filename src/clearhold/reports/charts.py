@@ -24,12 +24,13 @@ def new_figure(width_in: float, height_in: float):
 
 
 def to_svg(fig) -> str:
-    """The figure as an inline SVG string: text kept as text, deterministic ids, no date."""
+    """The figure as an inline SVG string: text kept as text, deterministic ids, no date;
+    artists drawn ``rasterized`` become an image at 200 dots per inch."""
     import matplotlib
 
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "svg.hashsalt": "clearhold"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        fig.savefig(buf, format="svg", bbox_inches="tight", dpi=200, metadata={"Date": None, "Creator": None})
     svg = buf.getvalue()
     return svg[svg.index("<svg"):]
 
@@ -103,7 +104,10 @@ def static_map(areas: list[dict[str, Any]], points: list[dict[str, Any]], *, tit
     for kind, pts in sorted(kinds.items()):
         lon, lat = np.asarray(pts).T
         x, y = to_bng(lon, lat)
-        ax.scatter(x, y, s=6, color=PALETTE.get(kind, "#000"), label=kind.replace("_", " "), alpha=0.7, linewidths=0)
+        # The points are drawn as one embedded image (outlines, names, legend and scale stay
+        # vector): thousands of SVG circles would cost a PDF seconds to lay out and write.
+        ax.scatter(x, y, s=6, color=PALETTE.get(kind, "#000"), label=kind.replace("_", " "), alpha=0.7, linewidths=0,
+                   rasterized=True)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])

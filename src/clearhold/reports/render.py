@@ -17,7 +17,9 @@ HEADLINES = (
     "drugs_value_gbp", "cash_seized_gbp", "custodial_sentence_years", "intelligence_logs", "weapons_sweeps",
     "test_purchases", "test_purchase_fails", "patrol_hours", "warrants", "referrals",
 )
-# Above this many records the PDF leaves the full record list to the JSON and HTML forms.
+# Above this many records the PDF leaves the full record list, and a figure's list of record
+# ids, to the JSON and HTML forms (pages of numbers are no use on paper and cost WeasyPrint
+# seconds per hundred pages); it states how many there are instead.
 PDF_RECORD_LIMIT = 400
 SHORT_LABELS = {"arrests": "arrests", "anpr_vehicle_stops": "ANPR stops", "weapons_seized": "weapons",
                 "drug_items_seized": "drug items"}
@@ -61,8 +63,7 @@ def _charts(review: dict[str, Any]) -> list[dict[str, str]]:
 
     figs = {f["key"]: f for f in review["figures"]}
     out = []
-    weekly = review["period"]["days"] <= 16 * 7
-    time_dim = "week" if weekly else "month"
+    time_dim = _time_dim(review)
     activity = {k: figs[k] for k in SHORT_LABELS if figs[k]["value"]}
     if activity:
         keys = sorted({b["key"] for f in activity.values() for b in f["breakdowns"].get(time_dim, [])})
@@ -84,6 +85,11 @@ def _charts(review: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+def _time_dim(review: dict[str, Any]) -> str:
+    """The time unit a review is charted by: weeks for up to 16 weeks, months beyond."""
+    return "week" if review["period"]["days"] <= 16 * 7 else "month"
+
+
 def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_map: bool = True) -> str:
     from clearhold.reports import charts
 
@@ -94,12 +100,14 @@ def render_html(review: dict[str, Any], *, for_pdf: bool = False, interactive_ma
         leaflet_js, leaflet_css = leaflet_assets()
     static_map = charts.static_map(review["areas"], _static_map_points(review["points"]), title="Activity and areas")
     show_records = not (for_pdf and len(review["records"]) > PDF_RECORD_LIMIT)
+    # A PDF of a long period breaks figures down by month, not by each of its weeks as well.
+    pdf_left_out = ("week",) if for_pdf and _time_dim(review) == "month" else ()
     return _env().get_template("review.html.j2").render(
         r=review, headlines=headlines, figures=review["figures"], charts=_charts(review), static_map=static_map,
-        leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS,
+        leaflet_js=leaflet_js, leaflet_css=leaflet_css, for_pdf=for_pdf, chart_dims=CHART_DIMS, pdf_left_out=pdf_left_out,
         map_data={"areas": review["areas"], "points": review["points"]},
         id_lists={f["key"]: _id_list_html(f["record_ids"], links=not for_pdf and f["record_type"] != "intelligence_log")
-                  for f in review["figures"] if f["value"]},
+                  for f in review["figures"] if f["value"] and not (for_pdf and len(f["record_ids"]) > PDF_RECORD_LIMIT)},
         record_rows=_record_rows_html(review["records"]) if show_records else "",
     )
 
