@@ -157,6 +157,11 @@ def test_period_filter_uses_uk_local_days(ledger):
     assert figure(r, "court_outcomes")["value"] == 0
     r = _review(engine, start=date(2023, 10, 9), end=date(2023, 10, 9))
     assert (figure(r, "arrests")["value"], figure(r, "court_outcomes")["value"]) == (0, 1)
+    empty = _review(engine, start=date(2023, 9, 10), end=date(2023, 9, 10))  # a day with no records
+    assert empty["record_count"] == 0 and empty["records"] == [] and empty["points"] == []
+    assert all(f["value"] == 0 and f["record_ids"] == [] and f["breakdowns"] == {} for f in empty["figures"])
+    for fmt in ("json", "md", "html"):
+        assert render(empty, fmt)
     with pytest.raises(InvalidInput, match="--to 2023-08-01 is before --from 2023-09-01"):
         _review(engine, start=date(2023, 9, 1), end=date(2023, 8, 1))
     with pytest.raises(InvalidInput, match="--from 2024-06-01 is after the operation ended \\(2023-10-08\\)"):

@@ -245,6 +245,9 @@ def local_times(epoch_us: np.ndarray, tz: ZoneInfo) -> LocalTimes:
     """Offsets of ``tz`` at each instant. A zone is looked up at both ends of each distinct UTC
     day; only a day whose two ends differ (a day the clocks change, on the hour in UTC) is
     looked up hour by hour."""
+    if not len(epoch_us):
+        return LocalTimes(np.zeros(0, dtype=np.int64), Keys(np.zeros(0, dtype=np.int64), []),
+                          np.zeros(0, dtype=np.int64))
     hours = epoch_us // _HOUR_US
     unique_hours, hour_of = np.unique(hours, return_inverse=True)
     offsets = np.zeros(len(unique_hours), dtype=np.int64)
