@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -123,12 +124,10 @@ class Records:
         found = sorted_ids[at] == ids if len(sorted_ids) else np.zeros(len(ids), dtype=bool)
         return found, np.where(found, order[at], 0)
 
-    @property
+    @cached_property
     def _order(self) -> np.ndarray:
-        cached = self.__dict__.get("_order_cache")
-        if cached is None:
-            cached = self.__dict__["_order_cache"] = np.argsort(self.ids, kind="stable")
-        return cached
+        """Positions of the records in order of id (for ``locate``)."""
+        return np.argsort(self.ids, kind="stable")
 
     def rows(self, values: list[tuple], names: tuple[str, ...]) -> Rows:
         """``values`` (tuples whose first value is a record id) as :class:`Rows` of these records,
