@@ -77,6 +77,9 @@ def test_rows_follow_record_order_and_drop_other_records():
     assert pos[found].tolist() == [2, 0]
     empty = recs.rows([], ("name",))
     assert len(empty) == 0 and empty.columns == {"name": []}
+    none = _records([])
+    assert none.locate(np.array([1, 2]))[0].tolist() == [False, False]
+    assert len(none.rows([(1, "a")], ("name",))) == 0
 
 
 def test_rows_already_in_order_are_taken_as_read():

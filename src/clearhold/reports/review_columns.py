@@ -117,11 +117,13 @@ class Records:
 
     def locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(found, pos)``: which of ``ids`` are these records, and their positions (0 where not)."""
+        if not len(self.ids):
+            return np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=np.int64)
         order = self._order
         sorted_ids = self.ids[order]
         at = np.searchsorted(sorted_ids, ids)
         at[at >= len(sorted_ids)] = 0
-        found = sorted_ids[at] == ids if len(sorted_ids) else np.zeros(len(ids), dtype=bool)
+        found = sorted_ids[at] == ids
         return found, np.where(found, order[at], 0)
 
     @cached_property
