@@ -7,12 +7,11 @@ figure but stays in the history).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
-from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -75,6 +74,13 @@ def _kind_fields(kind: str) -> tuple[str, ...]:
     return tuple(f for f in CREATE_MODELS[kind].model_fields if f not in _BASE_FIELDS)
 
 
+@cache
+def _kind_columns(kind: str) -> tuple[tuple[str, str], ...]:
+    """``_kind_fields`` of ``kind``, each with the column that stores it."""
+    mapping = _FIELD_TO_COLUMN.get(kind, {})
+    return tuple((f, mapping.get(f, f)) for f in _kind_fields(kind))
+
+
 class _Context:
     """Looks up operations, areas and tactics once per import rather than once per row."""
 
@@ -88,7 +94,7 @@ class _Context:
         self._area_slugs: dict[int, str] = {}
         self._bng: dict[tuple[float, float], tuple[float, float]] = {}
         self._tactics: dict[tuple[int, str], Tactic] = {}
-        self._entered_at: tuple[datetime | None, str | None] = (None, None)
+        self._batches: dict[str, _Batch] = {}
         self._located: dict[int, dict[tuple[float, float], int | None]] = {}  # operation id -> point -> area id
 
     def operation(self, slug: str) -> Operation:
@@ -143,11 +149,13 @@ class _Context:
             xs, ys = to_bng(lons, lats)
             self._bng.update(zip(zip(lons, lats, strict=True), zip(xs.tolist(), ys.tolist(), strict=True), strict=True))
 
-    def entered_at_iso(self, entered_at: datetime) -> str:
-        """``_utc_iso`` of the time a batch of records is entered (the same for all of them)."""
-        if self._entered_at[0] is not entered_at:
-            self._entered_at = (entered_at, _utc_iso(entered_at))
-        return self._entered_at[1]
+    def batch(self, slug: str, entered_by: str, entered_at: datetime) -> _Batch:
+        """What new records of operation ``slug`` entered together share (see ``_Batch``),
+        worked out on the first of them."""
+        batch = self._batches.get(slug)
+        if batch is None or batch.entered_at is not entered_at or batch.entered_by != entered_by:
+            batch = self._batches[slug] = _Batch(self, self.operation(slug), entered_by, entered_at)
+        return batch
 
     def prime_locate(self, op: Operation, points: list[tuple[float, float]]) -> None:
         """Find the target area of many BNG points at once (``AreaLocator.locate_many``);
@@ -161,6 +169,45 @@ class _Context:
             from clearhold.geo.bng import to_bng
 
             found = tuple(float(v) for v in to_bng(lon, lat))
+        return found
+
+
+_NOT_FOUND = object()
+
+
+class _Batch:
+    """What the new records of one operation entered at one time share, for preparing many
+    of them (``prepare_create``): read from the operation, or worked out, once per batch rather
+    than once per record. The operation's id and slug (each read of an ORM attribute costs),
+    its ``_Span``, its tactics by name, the target areas ``prime_locate`` found, and the
+    bookkeeping every record's history state ends with."""
+
+    __slots__ = ("_ctx", "_located", "_tactics", "bookkeeping", "entered_at", "entered_by", "op", "op_id", "slug",
+                 "span")
+
+    def __init__(self, ctx: _Context, op: Operation, entered_by: str, entered_at: datetime) -> None:
+        self._ctx = ctx
+        self.op, self.op_id, self.slug = op, op.id, op.slug
+        self.entered_by, self.entered_at = entered_by, entered_at
+        self.span = _Span(op, entered_at)
+        self._located = ctx._located.setdefault(op.id, {})  # the context's own: later priming shows here too
+        self._tactics: dict[str, tuple[int, str]] = {}
+        self.bookkeeping = {
+            "version": 1, "entered_by": entered_by, "entered_at": _utc_iso(entered_at), "updated_by": None,
+            "updated_at": None, "deleted_at": None, "deleted_by": None, "deletion_reason": None,
+        }
+
+    def locate(self, easting: float | None, northing: float | None) -> int | None:
+        """``_Context.locate`` in this operation."""
+        found = self._located.get((easting, northing), _NOT_FOUND)
+        return self._ctx.locate(self.op, easting, northing) if found is _NOT_FOUND else found
+
+    def tactic(self, name: str) -> tuple[int, str]:
+        """The id and name of the operation's tactic ``name`` (``_Context.tactic``)."""
+        found = self._tactics.get(name)
+        if found is None:
+            tactic = self._ctx.tactic(self.op, name)
+            found = self._tactics[name] = (tactic.id, tactic.name)
         return found
 
 
@@ -194,18 +241,50 @@ def _local_tz():
 
 def _check_in_operation(op: Operation, data) -> None:
     """A record happens within its operation (UK local days); court outcomes may come after it ends."""
-    day = data.occurred_at.astimezone(_local_tz()).date()
-    starts_on, ends_on = op.starts_on, op.ends_on
-    if day < starts_on:
-        raise InvalidInput(f"occurred_at: {day} is before operation {op.slug!r} started ({_span(op)})")
-    if ends_on is not None and day > ends_on and data.kind != "court_outcome":
-        raise InvalidInput(f"occurred_at: {day} is after operation {op.slug!r} ended ({_span(op)})")
-    if data.occurred_at > utcnow() + timedelta(hours=1):
-        raise InvalidInput(f"occurred_at: {data.occurred_at.isoformat()} is in the future")
+    _Span(op, utcnow()).check(data)
 
 
-def _span(op: Operation) -> str:
-    return f"{op.starts_on} to {op.ends_on or 'open'}"
+class _Span:
+    """When the records of an operation may happen, as instants: from the start of its first UK
+    local day to the end of its last (court outcomes may come later), and no more than an hour
+    after ``now``. Worked out once for a batch of records (``_Batch``), so that checking each
+    one is a few comparisons of instants instead of a conversion of its time to UK local time.
+
+    Instants give the same answers as local days because every UK local day begins at its
+    local midnight, which happens exactly once (the clocks change at 01:00 UTC), and local days
+    only go forward. The local day a message names is worked out only when a check fails.
+    """
+
+    __slots__ = ("begins", "ends", "latest", "slug", "text")
+
+    def __init__(self, op: Operation, now: datetime) -> None:
+        self.slug = op.slug
+        self.text = f"{op.starts_on} to {op.ends_on or 'open'}"
+        self.begins = _local_day_start(op.starts_on)
+        # No end if the operation is open, or ends on the last day there is (none comes after it).
+        last = op.ends_on if op.ends_on != date.max else None
+        self.ends = _local_day_start(last + timedelta(days=1)) if last is not None else None
+        self.latest = now + timedelta(hours=1)
+
+    def check(self, data) -> None:
+        """Raise InvalidInput, naming the record's local day, if it happened outside the span."""
+        at = data.occurred_at
+        if at < self.begins:
+            raise InvalidInput(f"occurred_at: {_local_day(at)} is before operation {self.slug!r} started ({self.text})")
+        if self.ends is not None and at >= self.ends and data.kind != "court_outcome":
+            raise InvalidInput(f"occurred_at: {_local_day(at)} is after operation {self.slug!r} ended ({self.text})")
+        if at > self.latest:
+            raise InvalidInput(f"occurred_at: {at.isoformat()} is in the future")
+
+
+def _local_day_start(day: date) -> datetime:
+    """The first instant of a UK local day (its local midnight), in UTC."""
+    return datetime.combine(day, time(), _local_tz()).astimezone(UTC)
+
+
+def _local_day(at: datetime) -> date:
+    """The UK local day of an instant."""
+    return at.astimezone(_local_tz()).date()
 
 
 def _item_values(ctx: _Context, items) -> list[dict[str, Any]]:
@@ -247,6 +326,14 @@ def _item_input(it: dict[str, Any]) -> dict[str, Any]:
         "weapon_type": it["weapon_type"], "disposition": it["disposition"], "count": it["count"],
         "cash_gbp": Decimal(it["cash_pence"]) / 100 if it["cash_pence"] is not None else None,
     }.items() if v is not None}
+
+
+def _item_state(it: dict[str, Any]) -> dict[str, Any]:
+    """An item row as ``to_state`` shows it (``_item_input`` and the values worked out), JSON-ready."""
+    state = _item_input(it)
+    state.update(value_pence=it["value_pence"], value_basis=it["value_basis"],
+                 price_table_version=it["price_table_version"], cash_pence=it["cash_pence"])
+    return {k: v if type(v) in _PLAIN else _jsonable(v) for k, v in state.items()}
 
 
 def _apply(ctx: _Context, record: Record, data, *, rebuild_items: bool = True) -> None:
@@ -562,60 +649,55 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
     """
     if not entered_by:
         raise InvalidInput("entered_by is required: every record keeps who entered it")
-    op = ctx.operation(data.operation)
-    _check_in_operation(op, data)
+    batch = ctx.batch(data.operation, entered_by, entered_at or utcnow())
+    batch.span.check(data)
     lat, lon, easting, northing = _place(data, ctx)
     if data.area is not None:
-        area_id = ctx.area(data.area, op).id
+        area_id = ctx.area(data.area, batch.op).id
         area_slug = data.area
     else:
-        area_id = ctx.locate(op, easting, northing)
+        area_id = batch.locate(easting, northing)
         area_slug = ctx.area_slug(area_id)
-    tactic = ctx.tactic(op, data.tactic) if data.tactic else None
+    tactic_id, tactic_name = batch.tactic(data.tactic) if data.tactic else (None, None)
     kind = data.kind
-    mapping = _FIELD_TO_COLUMN.get(kind, {})
+    ref, occurred_at, ended_at, source_record_id = data.ref, data.occurred_at, data.ended_at, data.source_record_id
+    location_text, notes = data.location_text, data.notes
+    # The history state, built JSON-ready as ``to_state`` would build it from the stored record,
+    # key by key in its order (``insert_prepared`` fills in the id, and the source's id when it
+    # is in the same batch).
+    state: dict[str, Any] = {
+        "kind": kind, "operation": batch.slug, "ref": ref, "occurred_at": _utc_iso(occurred_at),
+        "ended_at": _utc_iso(ended_at) if ended_at is not None else None, "area": area_slug,
+        "tactic": tactic_name, "location_text": location_text, "notes": notes, "source_record_id": source_record_id,
+    }
+    if lat is not None:
+        state["lat"], state["lon"] = lat, lon
     kind_row: dict[str, Any] = {}
     offence_rows: list[dict[str, Any]] = []
-    state_kind: dict[str, Any] = {}
-    for f in _kind_fields(kind):
+    for f, column in _kind_columns(kind):
         if f == "offences":
             offence_rows = [{"seq": i, "offence_group": o.group, "offence_text": o.text}
                             for i, o in enumerate(data.offences, start=1)]
-            state_kind[f] = [{"group": o["offence_group"], "text": o["offence_text"]} for o in offence_rows]
+            state[f] = [{"group": o["offence_group"], "text": o["offence_text"]} for o in offence_rows]
         elif f == "survey":
             value = [q.model_dump() for q in data.survey] if data.survey is not None else None
-            kind_row[f] = value
-            state_kind[f] = _jsonable(value)
+            kind_row[column] = value
+            state[f] = _jsonable(value)
         else:
-            value = kind_row[mapping.get(f, f)] = getattr(data, f)
-            state_kind[f] = value if type(value) in _PLAIN else _jsonable(value)
+            value = kind_row[column] = getattr(data, f)
+            state[f] = value if type(value) in _PLAIN else _jsonable(value)
     item_rows = _item_values(ctx, data.items)
-    now = entered_at or utcnow()
-    ref, occurred_at, ended_at, source_record_id = data.ref, data.occurred_at, data.ended_at, data.source_record_id
-    location_text, notes = data.location_text, data.notes
+    state["items"] = [_item_state(it) for it in item_rows]
+    state["id"] = None
+    state["easting"], state["northing"] = easting, northing
+    state.update(batch.bookkeeping)
     record_row = {
-        "operation_id": op.id, "kind": kind, "ref": ref, "occurred_at": occurred_at,
-        "ended_at": ended_at, "area_id": area_id, "tactic_id": tactic.id if tactic else None,
+        "operation_id": batch.op_id, "kind": kind, "ref": ref, "occurred_at": occurred_at,
+        "ended_at": ended_at, "area_id": area_id, "tactic_id": tactic_id,
         "lat": lat, "lon": lon, "easting": easting, "northing": northing, "location_text": location_text,
         "notes": notes, "source_record_id": source_record_id, "version": 1, "entered_by": entered_by,
-        "entered_at": now, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
+        "entered_at": batch.entered_at, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
         "deletion_reason": None,
-    }
-    # The history state, built JSON-ready as ``to_state`` would build it from the stored record
-    # (``insert_prepared`` fills in the id, and the source's id when it is in the same batch).
-    state: dict[str, Any] = {
-        "kind": kind, "operation": op.slug, "ref": ref, "occurred_at": _utc_iso(occurred_at),
-        "ended_at": _utc_iso(ended_at) if ended_at is not None else None, "area": area_slug,
-        "tactic": tactic.name if tactic else None, "location_text": location_text, "notes": notes,
-        "source_record_id": source_record_id,
-        **({"lat": lat, "lon": lon} if lat is not None else {}),
-        **state_kind,
-        "items": [_jsonable({**_item_input(it), "value_pence": it["value_pence"], "value_basis": it["value_basis"],
-                             "price_table_version": it["price_table_version"], "cash_pence": it["cash_pence"]})
-                  for it in item_rows] if item_rows else [],
-        "id": None, "easting": easting, "northing": northing, "version": 1, "entered_by": entered_by,
-        "entered_at": ctx.entered_at_iso(now), "updated_by": None, "updated_at": None, "deleted_at": None,
-        "deleted_by": None, "deletion_reason": None,
     }
     return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
 
@@ -701,11 +783,11 @@ def _write_tables(session: Session, tables) -> None:
     with one value for every row, or None).
 
     Each value goes through its column type's bind processing for this dialect, as SQLAlchemy
-    would apply it (times to naive UTC, JSON serialised, ...), once per column rather than
-    through a compiled statement per row. PostgreSQL with psycopg streams each table with
-    COPY, sent by a worker thread, and takes the next table from ``tables`` while the server
-    is still writing the previous one; other back ends get one ``executemany`` of a plain
-    INSERT per table.
+    would apply it (times to naive UTC, JSON serialised, ...), column by column (``_bind``)
+    rather than through a compiled statement per row. PostgreSQL with psycopg streams each
+    table with COPY, sent by a worker thread, and takes the next table from ``tables`` while
+    the server is still writing the previous one; other back ends get one ``executemany`` of a
+    plain INSERT per table.
     """
     conn = session.connection()
     dialect = conn.dialect
@@ -718,52 +800,52 @@ def _write_tables(session: Session, tables) -> None:
 
     with conn.connection.cursor() as cursor, ExitStack() as copying:
         for table, columns, rows, same in tables:
-            columns, rows = _bind(dialect, table, columns, rows, same)
+            columns, values = _bind(dialect, table, columns, rows, same)
             copying.close()  # the previous table's COPY: wait for the server to finish it
             names = ", ".join(quote(c) for c in columns)
             copy = copying.enter_context(
                 cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN", writer=QueuedLibpqWriter(cursor)))
-            for row in rows:
+            for row in zip(*values):
                 copy.write_row(row)
 
 
-def _bind(dialect, table, columns: list[str], rows: list[tuple], same: dict[str, Any] | None):
-    """The columns and rows with every value bound as the column's type binds it."""
-    processors = [(i, *p) for i, name in enumerate(columns) if (p := _bind_processor(table.c[name], dialect))]
-    if processors:
-        processed = []
-        for row in rows:
-            row = list(row)
-            for i, process, evaluate_none in processors:
-                value = row[i]
-                if value is not None or evaluate_none:
-                    row[i] = process(value)
-            processed.append(tuple(row))
-        rows = processed
+def _bind(dialect, table, columns: list[str], rows: list[tuple],
+          same: dict[str, Any] | None) -> tuple[list[str], list[Sequence]]:
+    """The columns and their values, one sequence per column, every value bound as the
+    column's type binds it.
+
+    Column by column: the rows are turned into columns (in C), each processing runs over its
+    own column in one pass, and a value every row shares (``same``) is bound once.
+    """
+    values: list[Sequence] = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    for i, name in enumerate(columns):
+        found = _bind_processor(table.c[name], dialect)
+        if found is not None:
+            process, evaluate_none = found
+            values[i] = (list(map(process, values[i])) if evaluate_none
+                         else [None if value is None else process(value) for value in values[i]])
     if same:
-        same_row = []
         for name, value in same.items():
             process, evaluate_none = _bind_processor(table.c[name], dialect) or (None, False)
-            same_row.append(process(value) if process and (value is not None or evaluate_none) else value)
+            bound = process(value) if process and (value is not None or evaluate_none) else value
+            values.append([bound] * len(rows))
         columns = [*columns, *same]
-        rows = [(*row, *same_row) for row in rows]
-    return columns, rows
+    return columns, values
 
 
-def _executemany(conn, table, columns: list[str], rows: list[tuple]) -> None:
-    """One INSERT run for every row."""
+def _executemany(conn, table, columns: list[str], values: list[Sequence]) -> None:
+    """One INSERT run for every row (``values``: one sequence per column, as ``_bind`` gives them)."""
     quote = conn.dialect.identifier_preparer.quote
-    values = ["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns)
+    marks = ["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(columns)
     # A column that is NULL in every row is written as NULL rather than bound row by row
     # (sqlite3 looks for an adapter for every None it binds, which costs more than the insert).
-    keep = [i for i in range(len(columns)) if any(row[i] is not None for row in rows)]
+    keep = [i for i, column in enumerate(values) if any(value is not None for value in column)]
     if 0 < len(keep) < len(columns):
         for i in set(range(len(columns))) - set(keep):
-            values[i] = "NULL"
-        pick = itemgetter(*keep)
-        rows = [pick(row) for row in rows] if len(keep) > 1 else [(pick(row),) for row in rows]
+            marks[i] = "NULL"
+        values = [values[i] for i in keep]
     names = ", ".join(quote(c) for c in columns)
-    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(values)})", rows)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join(marks)})", list(zip(*values)))
 
 
 def _bind_processor(column, dialect):
