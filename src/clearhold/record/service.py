@@ -74,13 +74,6 @@ def _kind_fields(kind: str) -> tuple[str, ...]:
     return tuple(f for f in CREATE_MODELS[kind].model_fields if f not in _BASE_FIELDS)
 
 
-@cache
-def _kind_columns(kind: str) -> tuple[tuple[str, str], ...]:
-    """``_kind_fields`` of ``kind``, each with the column that stores it."""
-    mapping = _FIELD_TO_COLUMN.get(kind, {})
-    return tuple((f, mapping.get(f, f)) for f in _kind_fields(kind))
-
-
 class _Context:
     """Looks up operations, areas and tactics once per import rather than once per row."""
 
@@ -165,11 +158,7 @@ class _Context:
 
     def bng(self, lon: float, lat: float) -> tuple[float, float]:
         found = self._bng.get((lon, lat))
-        if found is None:
-            from clearhold.geo.bng import to_bng
-
-            found = tuple(float(v) for v in to_bng(lon, lat))
-        return found
+        return _bng(lon, lat) if found is None else found
 
 
 _NOT_FOUND = object()
@@ -211,12 +200,18 @@ class _Batch:
         return found
 
 
-def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | None, float | None, float | None]:
-    from clearhold.geo.bng import to_bng, to_wgs84
+def _bng(lon: float, lat: float) -> tuple[float, float]:
+    """One lon/lat point in BNG (metres)."""
+    from clearhold.geo.bng import to_bng
 
+    x, y = to_bng(lon, lat)
+    return float(x), float(y)
+
+
+def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | None, float | None, float | None]:
     lat, lon, e, n = data.lat, data.lon, data.easting, data.northing
     if lat is not None:
-        x, y = ctx.bng(lon, lat) if ctx is not None else (float(v) for v in to_bng(lon, lat))
+        x, y = ctx.bng(lon, lat) if ctx is not None else _bng(lon, lat)
         if e is not None and ((x - e) ** 2 + (y - n) ** 2) ** 0.5 > 50:
             raise InvalidInput(
                 f"easting/northing ({e:.0f}, {n:.0f}) are more than 50 m from lat/lon ({lat}, {lon}) = "
@@ -224,6 +219,8 @@ def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | Non
             )
         return lat, lon, round(x, 1), round(y, 1)
     if e is not None:
+        from clearhold.geo.bng import to_wgs84
+
         lo, la = (float(v) for v in to_wgs84(e, n))
         return round(la, 6), round(lo, 6), e, n
     return None, None, None, None
@@ -266,15 +263,17 @@ class _Span:
         self.ends = _local_day_start(last + timedelta(days=1)) if last is not None else None
         self.latest = now + timedelta(hours=1)
 
-    def check(self, data) -> None:
-        """Raise InvalidInput, naming the record's local day, if it happened outside the span."""
-        at = data.occurred_at
+    def check(self, data) -> datetime:
+        """Raise InvalidInput, naming the record's local day, if it happened outside the span;
+        otherwise return its time in UTC (compared in UTC, times need no offset looked up)."""
+        at = data.occurred_at.astimezone(UTC)
         if at < self.begins:
             raise InvalidInput(f"occurred_at: {_local_day(at)} is before operation {self.slug!r} started ({self.text})")
         if self.ends is not None and at >= self.ends and data.kind != "court_outcome":
             raise InvalidInput(f"occurred_at: {_local_day(at)} is after operation {self.slug!r} ended ({self.text})")
         if at > self.latest:
-            raise InvalidInput(f"occurred_at: {at.isoformat()} is in the future")
+            raise InvalidInput(f"occurred_at: {data.occurred_at.isoformat()} is in the future")
+        return at
 
 
 def _local_day_start(day: date) -> datetime:
@@ -650,7 +649,7 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
     if not entered_by:
         raise InvalidInput("entered_by is required: every record keeps who entered it")
     batch = ctx.batch(data.operation, entered_by, entered_at or utcnow())
-    batch.span.check(data)
+    occurred_at = batch.span.check(data)  # in UTC: as the history state shows it and the database keeps it
     lat, lon, easting, northing = _place(data, ctx)
     if data.area is not None:
         area_id = ctx.area(data.area, batch.op).id
@@ -660,33 +659,34 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
         area_slug = ctx.area_slug(area_id)
     tactic_id, tactic_name = batch.tactic(data.tactic) if data.tactic else (None, None)
     kind = data.kind
-    ref, occurred_at, ended_at, source_record_id = data.ref, data.occurred_at, data.ended_at, data.source_record_id
-    location_text, notes = data.location_text, data.notes
+    columns = _FIELD_TO_COLUMN.get(kind, {})
+    ended_at = data.ended_at.astimezone(UTC) if data.ended_at is not None else None
+    ref, source_record_id, location_text, notes = data.ref, data.source_record_id, data.location_text, data.notes
     # The history state, built JSON-ready as ``to_state`` would build it from the stored record,
     # key by key in its order (``insert_prepared`` fills in the id, and the source's id when it
     # is in the same batch).
     state: dict[str, Any] = {
-        "kind": kind, "operation": batch.slug, "ref": ref, "occurred_at": _utc_iso(occurred_at),
-        "ended_at": _utc_iso(ended_at) if ended_at is not None else None, "area": area_slug,
+        "kind": kind, "operation": batch.slug, "ref": ref, "occurred_at": occurred_at.isoformat(),
+        "ended_at": ended_at.isoformat() if ended_at is not None else None, "area": area_slug,
         "tactic": tactic_name, "location_text": location_text, "notes": notes, "source_record_id": source_record_id,
     }
     if lat is not None:
         state["lat"], state["lon"] = lat, lon
     kind_row: dict[str, Any] = {}
     offence_rows: list[dict[str, Any]] = []
-    for f, column in _kind_columns(kind):
+    for f in _kind_fields(kind):  # in the order of the kind's fields, as the state shows them
         if f == "offences":
             offence_rows = [{"seq": i, "offence_group": o.group, "offence_text": o.text}
                             for i, o in enumerate(data.offences, start=1)]
             state[f] = [{"group": o["offence_group"], "text": o["offence_text"]} for o in offence_rows]
         elif f == "survey":
             value = [q.model_dump() for q in data.survey] if data.survey is not None else None
-            kind_row[column] = value
+            kind_row[f] = value
             state[f] = _jsonable(value)
         else:
-            value = kind_row[column] = getattr(data, f)
+            value = kind_row[columns.get(f, f)] = getattr(data, f)
             state[f] = value if type(value) in _PLAIN else _jsonable(value)
-    item_rows = _item_values(ctx, data.items)
+    item_rows = _item_values(ctx, data.items) if data.items else []
     state["items"] = [_item_state(it) for it in item_rows]
     state["id"] = None
     state["easting"], state["northing"] = easting, northing
