@@ -387,6 +387,6 @@ def _prime_places(ctx, operation: str, groups) -> InUK:
     if lon_lat:
         lons, lats = zip(*lon_lat, strict=True)
         ctx.prime_bng(list(lons), list(lats))
-    bng = [ctx.bng(lon, lat) for lon, lat in lon_lat]
-    ctx.prime_locate(ctx.operation(operation), list({*((round(x, 1), round(y, 1)) for x, y in bng), *east_north}))
+    places = {ctx.bng(lon, lat)[2:] for lon, lat in lon_lat}  # easting and northing as records keep them
+    ctx.prime_locate(ctx.operation(operation), list({*places, *east_north}))
     return InUK(lon_lat, east_north)

@@ -85,7 +85,7 @@ class _Context:
         self._locators: dict[int, area_service.AreaLocator] = {}
         self._price_table = None
         self._area_slugs: dict[int, str] = {}
-        self._bng: dict[tuple[float, float], tuple[float, float]] = {}
+        self._bng: dict[tuple[float, float], tuple[float, float, float, float]] = {}
         self._tactics: dict[tuple[int, str], Tactic] = {}
         self._batches: dict[str, _Batch] = {}
         self._located: dict[int, dict[tuple[float, float], int | None]] = {}  # operation id -> point -> area id
@@ -140,7 +140,7 @@ class _Context:
 
         if len(lons):
             xs, ys = to_bng(lons, lats)
-            self._bng.update(zip(zip(lons, lats, strict=True), zip(xs.tolist(), ys.tolist(), strict=True), strict=True))
+            self._bng.update(zip(zip(lons, lats, strict=True), map(_grid, xs.tolist(), ys.tolist()), strict=True))
 
     def batch(self, slug: str, entered_by: str, entered_at: datetime) -> _Batch:
         """What new records of operation ``slug`` entered together share (see ``_Batch``),
@@ -156,7 +156,8 @@ class _Context:
         if points:
             self._located.setdefault(op.id, {}).update(zip(points, self._locator(op).locate_many(points), strict=True))
 
-    def bng(self, lon: float, lat: float) -> tuple[float, float]:
+    def bng(self, lon: float, lat: float) -> tuple[float, float, float, float]:
+        """``_bng`` of a point, found by ``prime_bng`` if it was given there."""
         found = self._bng.get((lon, lat))
         return _bng(lon, lat) if found is None else found
 
@@ -169,9 +170,9 @@ class _Batch:
     of them (``prepare_create``): read from the operation, or worked out, once per batch rather
     than once per record. The operation's id and slug (each read of an ORM attribute costs),
     its ``_Span``, its tactics by name, the target areas ``prime_locate`` found, and the
-    bookkeeping every record's history state ends with."""
+    outline of the history state of each kind of record."""
 
-    __slots__ = ("_ctx", "_located", "_tactics", "bookkeeping", "entered_at", "entered_by", "op", "op_id", "slug",
+    __slots__ = ("_ctx", "_located", "_outlines", "_tactics", "entered_at", "entered_by", "op", "op_id", "slug",
                  "span")
 
     def __init__(self, ctx: _Context, op: Operation, entered_by: str, entered_at: datetime) -> None:
@@ -181,10 +182,25 @@ class _Batch:
         self.span = _Span(op, entered_at)
         self._located = ctx._located.setdefault(op.id, {})  # the context's own: later priming shows here too
         self._tactics: dict[str, tuple[int, str]] = {}
-        self.bookkeeping = {
-            "version": 1, "entered_by": entered_by, "entered_at": _utc_iso(entered_at), "updated_by": None,
-            "updated_at": None, "deleted_at": None, "deleted_by": None, "deletion_reason": None,
-        }
+        self._outlines: dict[tuple[str, bool], dict[str, Any]] = {}
+
+    def state_outline(self, kind: str, placed: bool) -> dict[str, Any]:
+        """The history state of a new record of ``kind`` (with lat/lon if ``placed``): its keys
+        in ``to_state``'s order, with what every record of the batch shares (the rest None). A
+        copy, filled in, is a record's state, made without growing a dict key by key."""
+        outline = self._outlines.get((kind, placed))
+        if outline is None:
+            outline = {
+                "kind": kind, "operation": self.slug, "ref": None, "occurred_at": None, "ended_at": None,
+                "area": None, "tactic": None, "location_text": None, "notes": None, "source_record_id": None,
+                **({"lat": None, "lon": None} if placed else {}),
+                **dict.fromkeys(_kind_fields(kind)),
+                "items": None, "id": None, "easting": None, "northing": None, "version": 1,
+                "entered_by": self.entered_by, "entered_at": _utc_iso(self.entered_at), "updated_by": None,
+                "updated_at": None, "deleted_at": None, "deleted_by": None, "deletion_reason": None,
+            }
+            self._outlines[(kind, placed)] = outline
+        return outline
 
     def locate(self, easting: float | None, northing: float | None) -> int | None:
         """``_Context.locate`` in this operation."""
@@ -200,24 +216,29 @@ class _Batch:
         return found
 
 
-def _bng(lon: float, lat: float) -> tuple[float, float]:
-    """One lon/lat point in BNG (metres)."""
+def _bng(lon: float, lat: float) -> tuple[float, float, float, float]:
+    """One lon/lat point in BNG: ``_grid`` of its easting and northing."""
     from clearhold.geo.bng import to_bng
 
     x, y = to_bng(lon, lat)
-    return float(x), float(y)
+    return _grid(float(x), float(y))
+
+
+def _grid(x: float, y: float) -> tuple[float, float, float, float]:
+    """A BNG point exactly and as a record keeps it (to 0.1 m): (x, y, easting, northing)."""
+    return x, y, round(x, 1), round(y, 1)
 
 
 def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | None, float | None, float | None]:
     lat, lon, e, n = data.lat, data.lon, data.easting, data.northing
     if lat is not None:
-        x, y = ctx.bng(lon, lat) if ctx is not None else _bng(lon, lat)
+        x, y, easting, northing = ctx.bng(lon, lat) if ctx is not None else _bng(lon, lat)
         if e is not None and ((x - e) ** 2 + (y - n) ** 2) ** 0.5 > 50:
             raise InvalidInput(
                 f"easting/northing ({e:.0f}, {n:.0f}) are more than 50 m from lat/lon ({lat}, {lon}) = "
                 f"({x:.0f}, {y:.0f}); give one or make them agree"
             )
-        return lat, lon, round(x, 1), round(y, 1)
+        return lat, lon, easting, northing
     if e is not None:
         from clearhold.geo.bng import to_wgs84
 
@@ -662,14 +683,14 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
     columns = _FIELD_TO_COLUMN.get(kind, {})
     ended_at = data.ended_at.astimezone(UTC) if data.ended_at is not None else None
     ref, source_record_id, location_text, notes = data.ref, data.source_record_id, data.location_text, data.notes
-    # The history state, built JSON-ready as ``to_state`` would build it from the stored record,
-    # key by key in its order (``insert_prepared`` fills in the id, and the source's id when it
-    # is in the same batch).
-    state: dict[str, Any] = {
-        "kind": kind, "operation": batch.slug, "ref": ref, "occurred_at": occurred_at.isoformat(),
-        "ended_at": ended_at.isoformat() if ended_at is not None else None, "area": area_slug,
-        "tactic": tactic_name, "location_text": location_text, "notes": notes, "source_record_id": source_record_id,
-    }
+    # The history state, built JSON-ready as ``to_state`` would build it from the stored record:
+    # the batch's outline of it, filled in (``insert_prepared`` fills in the id, and the
+    # source's id when it is in the same batch).
+    state = batch.state_outline(kind, lat is not None).copy()
+    state["ref"], state["occurred_at"] = ref, occurred_at.isoformat()
+    state["ended_at"] = ended_at.isoformat() if ended_at is not None else None
+    state["area"], state["tactic"], state["location_text"], state["notes"] = area_slug, tactic_name, location_text, notes
+    state["source_record_id"] = source_record_id
     if lat is not None:
         state["lat"], state["lon"] = lat, lon
     kind_row: dict[str, Any] = {}
@@ -688,9 +709,7 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
             state[f] = value if type(value) in _PLAIN else _jsonable(value)
     item_rows = _item_values(ctx, data.items) if data.items else []
     state["items"] = [_item_state(it) for it in item_rows]
-    state["id"] = None
     state["easting"], state["northing"] = easting, northing
-    state.update(batch.bookkeeping)
     record_row = {
         "operation_id": batch.op_id, "kind": kind, "ref": ref, "occurred_at": occurred_at,
         "ended_at": ended_at, "area_id": area_id, "tactic_id": tactic_id,
