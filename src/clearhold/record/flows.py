@@ -212,7 +212,9 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
     report = ImportReport(path=p, rows_read=len(rows))
     errors: list[RowError] = []
     # Group rows into records: rows sharing a ref are one record with several items.
-    groups: list[tuple[int, dict[str, Any], list[dict[str, Any]], list[tuple[int, dict[str, Any]]]]] = []
+    # Each record's first line, its cells, its items, and the line and cells as read of each item
+    # (made into a dict by column only if a problem is reported).
+    groups: list[tuple[int, dict[str, Any], list[dict[str, Any]], list[tuple[int, list[str]]]]] = []
     by_ref: dict[str, int] = {}
     typed = [c for c in header if c in _TYPED]
     for line, values in rows:
@@ -249,11 +251,11 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
                         f"ref: duplicate reference (first on line {first_line}); a row that adds an item to that "
                         "record gives only ref and the item columns")
                 items.append(item)
-                item_rows.append((line, _cells(header, values)))
+                item_rows.append((line, values))
                 continue
             if ref is not None:
                 by_ref[ref] = len(groups)
-            groups.append((line, row, [item] if item else [], [(line, _cells(header, values))] if item else []))
+            groups.append((line, row, [item] if item else [], [(line, values)] if item else []))
         except RowError as exc:
             errors.append(exc)
         except InvalidInput as exc:
@@ -261,7 +263,7 @@ def _import_csv(session: Session, path: Path, operation: str, entered_by: str, k
 
     outer = session.begin_nested()  # the import's own all-or-nothing, whatever the caller does next
     try:
-        _create_all(session, p, operation, entered_by, groups, skip_existing, report, errors)
+        _create_all(session, p, operation, entered_by, header, groups, skip_existing, report, errors)
     except BaseException:
         outer.rollback()
         raise
@@ -311,8 +313,8 @@ def _row_error(p: str, line: int, message: str, raw: dict[str, str],
     return RowError(p, at, column, problem, value if value not in ("", None) else None)
 
 
-def _create_all(session: Session, p: str, operation: str, entered_by: str, groups, skip_existing: bool,
-                report: ImportReport, errors: list[RowError]) -> None:
+def _create_all(session: Session, p: str, operation: str, entered_by: str, header: list[str], groups,
+                skip_existing: bool, report: ImportReport, errors: list[RowError]) -> None:
     """Check every record first (the same checks, in the same order, as ``service.create``),
     then write them all with a few multi-row inserts; nothing is written if any row fails."""
     ctx = service.new_context(session)
@@ -357,6 +359,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
             errors.append(RowError(p, line, "ref", f"{exc}; use --skip-existing to re-import a file", ref))
         except ValidationError as exc:
             raw = _raw(row)
+            item_rows = [(at, _cells(header, values)) for at, values in item_rows]
             for err in exc.errors():
                 loc = [str(x) for x in err["loc"] if str(x) not in CREATE_MODELS]
                 problem = err["msg"].removeprefix("Value error, ")
@@ -368,6 +371,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, group
                 value = source.get(column) if column else None
                 errors.append(RowError(p, at, column, problem, value if value not in ("", None) else None))
         except (InvalidInput, NotFound) as exc:
+            item_rows = [(at, _cells(header, values)) for at, values in item_rows]
             errors.append(_row_error(p, line, str(exc), _raw(row), item_rows))
     if not errors:
         report.record_ids.extend(service.insert_prepared(session, prepared))
