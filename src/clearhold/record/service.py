@@ -911,7 +911,8 @@ def _sqlite_utc_text(process):
             return last[1]
         if value.tzinfo is None:  # refused by UTCDateTime, with its message
             return process(value)
-        last[0], last[1] = value, value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        # In UTC the text ends "+00:00", which naive UTC (what the column type stores) goes without.
+        last[0], last[1] = value, value.astimezone(UTC).isoformat(" ", "microseconds")[:-6]
         return last[1]
 
     return text
