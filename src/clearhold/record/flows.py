@@ -388,9 +388,10 @@ def _prime_places(ctx, operation: str, groups) -> InUK:
                     if isinstance(row.get("lat"), float) and isinstance(row.get("lon"), float)})
     east_north = [(row["easting"], row["northing"]) for _, row, _, _ in groups
                   if isinstance(row.get("easting"), float) and isinstance(row.get("northing"), float)]
+    grids = []
     if lon_lat:
         lons, lats = zip(*lon_lat, strict=True)
-        ctx.prime_bng(list(lons), list(lats))
-    places = {ctx.bng(lon, lat)[2:] for lon, lat in lon_lat}  # easting and northing as records keep them
+        grids = ctx.prime_bng(list(lons), list(lats))
+    places = {grid[2:] for grid in grids}  # easting and northing as records keep them
     ctx.prime_locate(ctx.operation(operation), list({*places, *east_north}))
     return InUK(lon_lat, east_north)

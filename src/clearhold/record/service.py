@@ -134,13 +134,17 @@ class _Context:
             self._area_slugs.update((i, slug) for i, slug in self.session.execute(select(Area.id, Area.slug)))
         return self._area_slugs[area_id]
 
-    def prime_bng(self, lons, lats) -> None:
-        """Convert many lon/lat pairs to BNG in one vectorised call; ``_place`` then looks them up."""
+    def prime_bng(self, lons, lats) -> list[tuple[float, float, float, float]]:
+        """Convert many lon/lat pairs to BNG in one vectorised call; ``_place`` then looks them up.
+        Returns ``_grid`` of each."""
         from clearhold.geo.bng import to_bng
 
-        if len(lons):
-            xs, ys = to_bng(lons, lats)
-            self._bng.update(zip(zip(lons, lats, strict=True), map(_grid, xs.tolist(), ys.tolist()), strict=True))
+        if not len(lons):
+            return []
+        xs, ys = to_bng(lons, lats)
+        grids = list(map(_grid, xs.tolist(), ys.tolist()))
+        self._bng.update(zip(zip(lons, lats, strict=True), grids, strict=True))
+        return grids
 
     def batch(self, slug: str, entered_by: str, entered_at: datetime) -> _Batch:
         """What new records of operation ``slug`` entered together share (see ``_Batch``),
