@@ -263,3 +263,12 @@ def test_bulk_insert_writes_null_columns_and_shared_values(any_engine):
     assert got == [(1, None, "x", when, None), (2, None, None, when, None), (3, None, None, None, None),
                    (4, None, None, None, None), (5, "y", None, None, None), (6, None, None, None, None),
                    (7, None, None, None, None)]
+
+
+def test_prepared_record_rows_name_every_column_of_records():
+    """A prepared record's row is a list in the order of ``_RECORD_COLUMNS``: every column of
+    ``records``, each once."""
+    from clearhold.record.tables import Record
+
+    assert sorted(service._RECORD_COLUMNS) == sorted(Record.__table__.columns.keys())
+    assert len(set(service._RECORD_COLUMNS)) == len(service._RECORD_COLUMNS)

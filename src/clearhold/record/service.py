@@ -648,8 +648,19 @@ def new_context(session: Session, price_table_version: str | None = None) -> _Co
 
 # --- Bulk creation (imports): the checks of ``create``, then a few multi-row inserts --------------
 
+# The columns of a prepared record's row (``PreparedRecord.record_row``, a list rather than a
+# dict: one per record, made and read in bulk), and where three of them are in it.
+_RECORD_COLUMNS = (
+    "operation_id", "kind", "ref", "occurred_at", "ended_at", "area_id", "tactic_id", "lat", "lon", "easting", "northing",
+    "location_text", "notes", "source_record_id", "version", "entered_by", "entered_at", "updated_by", "updated_at",
+    "deleted_at", "deleted_by", "deletion_reason", "id",
+)
+_ID, _SOURCE, _ENTERED_BY = (_RECORD_COLUMNS.index(c) for c in ("id", "source_record_id", "entered_by"))
+
+
 class PreparedRecord:
-    """A validated new record: its rows for every table, ready for ``insert_prepared``."""
+    """A validated new record: its rows for every table, ready for ``insert_prepared``
+    (``record_row`` a list in the order of ``_RECORD_COLUMNS``, the others dicts by column)."""
 
     __slots__ = ("item_rows", "kind", "kind_row", "offence_rows", "record_row", "source_index", "state")
 
@@ -714,14 +725,12 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
     item_rows = _item_values(ctx, data.items) if data.items else []
     state["items"] = [_item_state(it) for it in item_rows]
     state["easting"], state["northing"] = easting, northing
-    record_row = {
-        "operation_id": batch.op_id, "kind": kind, "ref": ref, "occurred_at": occurred_at,
-        "ended_at": ended_at, "area_id": area_id, "tactic_id": tactic_id,
-        "lat": lat, "lon": lon, "easting": easting, "northing": northing, "location_text": location_text,
-        "notes": notes, "source_record_id": source_record_id, "version": 1, "entered_by": entered_by,
-        "entered_at": batch.entered_at, "updated_by": None, "updated_at": None, "deleted_at": None, "deleted_by": None,
-        "deletion_reason": None,
-    }
+    record_row = [  # in the order of _RECORD_COLUMNS
+        batch.op_id, kind, ref, occurred_at, ended_at, area_id, tactic_id, lat, lon, easting, northing,
+        location_text, notes, source_record_id,
+        1, entered_by, batch.entered_at, None, None, None, None, None,  # version to deletion_reason
+        None,  # the id, given by insert_prepared
+    ]
     return PreparedRecord(kind, record_row, kind_row, item_rows, offence_rows, state)
 
 
@@ -753,7 +762,7 @@ def _number_records(session: Session, prepared: list[PreparedRecord]) -> tuple[l
         # The first INSERT takes SQLite's write lock, held by this transaction to its end: no
         # one else can add a record meanwhile, so the next ids follow the first one's (as
         # SQLite itself would number them).
-        first_row = prepared[0].record_row
+        first_row = {c: v for c, v in zip(_RECORD_COLUMNS, prepared[0].record_row, strict=True) if c != "id"}
         first = session.execute(insert(records).values(**first_row).returning(records.c.id)).scalar_one()
         ids, written = list(range(first, first + len(prepared))), 1
     else:
@@ -763,9 +772,9 @@ def _number_records(session: Session, prepared: list[PreparedRecord]) -> tuple[l
             {"n": len(prepared)}))
         written = 0
     for p, rid in zip(prepared, ids, strict=True):
-        p.record_row["id"] = rid
+        p.record_row[_ID] = rid
         if p.source_index is not None:
-            p.record_row["source_record_id"] = ids[p.source_index]
+            p.record_row[_SOURCE] = ids[p.source_index]
     return ids, written
 
 
@@ -774,21 +783,20 @@ def _table_rows(prepared: list[PreparedRecord], ids: list[int], written: int):
     A generator: on PostgreSQL the rows of a table are built while the server takes the
     previous table's."""
     if len(prepared) > written:
-        yield (Record.__table__, list(prepared[written].record_row),
-               [tuple(p.record_row.values()) for p in prepared[written:]], None)
+        yield Record.__table__, list(_RECORD_COLUMNS), [p.record_row for p in prepared[written:]], None
     by_kind: dict[str, list[tuple]] = {}
     items: list[tuple] = []
     offences: list[tuple] = []
     history: list[tuple] = []
     for p, rid in zip(prepared, ids, strict=True):
         p.state["id"] = rid
-        p.state["source_record_id"] = p.record_row["source_record_id"]
+        p.state["source_record_id"] = p.record_row[_SOURCE]
         by_kind.setdefault(p.kind, []).append((rid, *p.kind_row.values()))
         if p.item_rows:
             items.extend((rid, *it.values()) for it in p.item_rows)
         if p.offence_rows:
             offences.extend((rid, *o.values()) for o in p.offence_rows)
-        history.append((rid, p.state, p.record_row["entered_by"]))
+        history.append((rid, p.state, p.record_row[_ENTERED_BY]))
     yield RecordHistory.__table__, ["record_id", "state", "changed_by"], history, {
         "version": 1, "action": "create", "changed_fields": [], "reason": None, "changed_at": utcnow()}
     for kind, rows in by_kind.items():
