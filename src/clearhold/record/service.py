@@ -172,12 +172,11 @@ _NOT_FOUND = object()
 class _Batch:
     """What the new records of one operation entered at one time share, for preparing many
     of them (``prepare_create``): read from the operation, or worked out, once per batch rather
-    than once per record. The operation's id and slug (each read of an ORM attribute costs),
-    its ``_Span``, its tactics by name, the target areas ``prime_locate`` found, and the
-    outline of the history state of each kind of record."""
+    than once per record. The operation's id and slug (an ORM attribute costs more to read than
+    a plain one), its ``_Span``, its tactics by name, the target areas ``prime_locate`` found,
+    and the outline of the history state of each kind of record."""
 
-    __slots__ = ("_ctx", "_located", "_outlines", "_tactics", "entered_at", "entered_by", "op", "op_id", "slug",
-                 "span")
+    __slots__ = ("_ctx", "_located", "_outlines", "_tactics", "entered_at", "entered_by", "op", "op_id", "slug", "span")
 
     def __init__(self, ctx: _Context, op: Operation, entered_by: str, entered_at: datetime) -> None:
         self._ctx = ctx
