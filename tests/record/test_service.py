@@ -272,3 +272,21 @@ def test_prepared_record_rows_name_every_column_of_records():
 
     assert sorted(service._RECORD_COLUMNS) == sorted(Record.__table__.columns.keys())
     assert len(set(service._RECORD_COLUMNS)) == len(service._RECORD_COLUMNS)
+
+
+def test_a_context_and_its_batches_are_freed_as_soon_as_they_are_dropped(engine):
+    """No reference cycle between the import's lookup context and its batches: dropped, they
+    are freed at once (with all they hold), not whenever the garbage collector runs."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        with session_scope(engine) as s:
+            ctx = service.new_context(s)
+            ctx.batch("op-test", "pc1", datetime.now(UTC))
+            dropped = weakref.ref(ctx)
+            del ctx
+            assert dropped() is None
+    finally:
+        gc.enable()

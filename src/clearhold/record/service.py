@@ -176,10 +176,11 @@ class _Batch:
     a plain one), its ``_Span``, its tactics by name, the target areas ``prime_locate`` found,
     and the outline of the history state of each kind of record."""
 
-    __slots__ = ("_ctx", "_located", "_outlines", "_tactics", "entered_at", "entered_by", "op", "op_id", "slug", "span")
+    __slots__ = ("_located", "_outlines", "_tactics", "entered_at", "entered_by", "op", "op_id", "slug", "span")
 
     def __init__(self, ctx: _Context, op: Operation, entered_by: str, entered_at: datetime) -> None:
-        self._ctx = ctx
+        # No reference to ``ctx`` is kept (the context keeps its batches): a cycle would keep
+        # both, and all they hold, until the garbage collector found them.
         self.op, self.op_id, self.slug = op, op.id, op.slug
         self.entered_by, self.entered_at = entered_by, entered_at
         self.span = _Span(op, entered_at)
@@ -205,16 +206,16 @@ class _Batch:
             self._outlines[(kind, placed)] = outline
         return outline
 
-    def locate(self, easting: float | None, northing: float | None) -> int | None:
-        """``_Context.locate`` in this operation."""
+    def locate(self, ctx: _Context, easting: float | None, northing: float | None) -> int | None:
+        """``ctx.locate`` in this operation."""
         found = self._located.get((easting, northing), _NOT_FOUND)
-        return self._ctx.locate(self.op, easting, northing) if found is _NOT_FOUND else found
+        return ctx.locate(self.op, easting, northing) if found is _NOT_FOUND else found
 
-    def tactic(self, name: str) -> tuple[int, str]:
-        """The id and name of the operation's tactic ``name`` (``_Context.tactic``)."""
+    def tactic(self, ctx: _Context, name: str) -> tuple[int, str]:
+        """The id and name of the operation's tactic ``name`` (``ctx.tactic``)."""
         found = self._tactics.get(name)
         if found is None:
-            tactic = self._ctx.tactic(self.op, name)
+            tactic = ctx.tactic(self.op, name)
             found = self._tactics[name] = (tactic.id, tactic.name)
         return found
 
@@ -690,9 +691,9 @@ def prepare_create(ctx: _Context, data, *, entered_by: str, entered_at: datetime
         area_id = ctx.area(data.area, batch.op).id
         area_slug = data.area
     else:
-        area_id = batch.locate(easting, northing)
+        area_id = batch.locate(ctx, easting, northing)
         area_slug = ctx.area_slug(area_id)
-    tactic_id, tactic_name = batch.tactic(data.tactic) if data.tactic else (None, None)
+    tactic_id, tactic_name = batch.tactic(ctx, data.tactic) if data.tactic else (None, None)
     kind = data.kind
     columns = _FIELD_TO_COLUMN.get(kind, {})
     ended_at = data.ended_at.astimezone(UTC) if data.ended_at is not None else None
