@@ -359,7 +359,7 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, heade
             errors.append(RowError(p, line, "ref", f"{exc}; use --skip-existing to re-import a file", ref))
         except ValidationError as exc:
             raw = _raw(row)
-            item_rows = [(at, _cells(header, values)) for at, values in item_rows]
+            item_rows = _item_cells(header, item_rows)
             for err in exc.errors():
                 loc = [str(x) for x in err["loc"] if str(x) not in CREATE_MODELS]
                 problem = err["msg"].removeprefix("Value error, ")
@@ -371,10 +371,14 @@ def _create_all(session: Session, p: str, operation: str, entered_by: str, heade
                 value = source.get(column) if column else None
                 errors.append(RowError(p, at, column, problem, value if value not in ("", None) else None))
         except (InvalidInput, NotFound) as exc:
-            item_rows = [(at, _cells(header, values)) for at, values in item_rows]
-            errors.append(_row_error(p, line, str(exc), _raw(row), item_rows))
+            errors.append(_row_error(p, line, str(exc), _raw(row), _item_cells(header, item_rows)))
     if not errors:
         report.record_ids.extend(service.insert_prepared(session, prepared))
+
+
+def _item_cells(header: list[str], item_rows: list[tuple[int, list[str]]]) -> list[tuple[int, dict[str, str]]]:
+    """Item rows (line, cells as read) with their cells by column, to name a problem's value."""
+    return [(item_line, _cells(header, values)) for item_line, values in item_rows]
 
 
 def _raw(row: dict[str, Any]) -> dict[str, str]:
