@@ -10,10 +10,19 @@ skipped when they go forward (it never happened).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from clearhold.errors import InvalidInput
+
+# Operations, periods and reviews are in UK local days.
+UK = ZoneInfo("Europe/London")
+
+
+def uk_day_start(day: date) -> datetime:
+    """The first instant of a UK local day (its local midnight, which happens exactly once:
+    the clocks change at 01:00 UTC), in UTC."""
+    return datetime.combine(day, time(), UK).astimezone(UTC)
 
 
 def zone(name: str) -> ZoneInfo:

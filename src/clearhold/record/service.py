@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectin_polymorphic
 from clearhold.area import service as area_service
 from clearhold.area.tables import Area
 from clearhold.errors import Conflict, InvalidInput, NotFound
+from clearhold.localtime import UK, uk_day_start
 from clearhold.operation import service as operation_service
 from clearhold.operation.tables import Operation, Tactic
 from clearhold.record import prices
@@ -251,14 +252,6 @@ def _place(data, ctx: _Context | None = None) -> tuple[float | None, float | Non
     return None, None, None, None
 
 
-LOCAL_TZ = "Europe/London"
-
-
-@lru_cache(maxsize=1)
-def _local_tz():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(LOCAL_TZ)
 
 
 def _check_in_operation(op: Operation, data) -> None:
@@ -282,10 +275,10 @@ class _Span:
     def __init__(self, op: Operation, now: datetime) -> None:
         self.slug = op.slug
         self.text = f"{op.starts_on} to {op.ends_on or 'open'}"
-        self.begins = _local_day_start(op.starts_on)
+        self.begins = uk_day_start(op.starts_on)
         # No end if the operation is open, or ends on the last day there is (none comes after it).
         last = op.ends_on if op.ends_on != date.max else None
-        self.ends = _local_day_start(last + timedelta(days=1)) if last is not None else None
+        self.ends = uk_day_start(last + timedelta(days=1)) if last is not None else None
         self.latest = now + timedelta(hours=1)
 
     def check(self, data) -> datetime:
@@ -301,14 +294,9 @@ class _Span:
         return at
 
 
-def _local_day_start(day: date) -> datetime:
-    """The first instant of a UK local day (its local midnight), in UTC."""
-    return datetime.combine(day, time(), _local_tz()).astimezone(UTC)
-
-
 def _local_day(at: datetime) -> date:
     """The UK local day of an instant."""
-    return at.astimezone(_local_tz()).date()
+    return at.astimezone(UK).date()
 
 
 def _item_values(ctx: _Context, items) -> list[dict[str, Any]]:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from clearhold.area import service as area_service
 from clearhold.errors import InvalidInput
 from clearhold.gcpause import cyclic_gc_paused
 from clearhold.intel import service as intel_service
+from clearhold.localtime import UK, uk_day_start
 from clearhold.operation import service as operation_service
 from clearhold.record.vocab import BLADED_WEAPON_TYPES
 from clearhold.reports import presentation as pres
@@ -32,7 +32,7 @@ from clearhold.reports import review_columns as cols
 from clearhold.reports.review_columns import RECORDS, Keys, Links, Records, Rows, factorize
 
 SCHEMA = "clearhold.review/1"
-LOCAL_TZ = ZoneInfo("Europe/London")
+LOCAL_TZ = UK
 ATTRIBUTION = [
     "Contains public sector information licensed under the Open Government Licence v3.0.",
     "Contains OS data © Crown copyright and database right.",
@@ -172,9 +172,7 @@ def resolve_period(op, start: date | None, end: date | None, *, today: date | No
 
 def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """UTC instants bounding UK local days ``start`` to ``end`` inclusive (end exclusive instant)."""
-    lo = datetime.combine(start, time(0), LOCAL_TZ).astimezone(UTC)
-    hi = datetime.combine(end + timedelta(days=1), time(0), LOCAL_TZ).astimezone(UTC)
-    return lo, hi
+    return uk_day_start(start), uk_day_start(end + timedelta(days=1))
 
 
 def build_review(session: Session, *, operation_slug: str, start: date | None = None, end: date | None = None,

@@ -3,13 +3,12 @@
 A Core ``select`` is compiled by SQLAlchemy (so that no SQL is built from strings and bind
 values go through each column type's own bind processing), then executed on the session's
 DB-API connection, inside the session's transaction, and fetched as plain tuples. Values come
-back as the driver gives them: callers convert the few columns that need it (timestamps with
-:func:`utc`). Used where tens of thousands of rows are read at once (the results review).
+back as the driver gives them (SQLite gives timestamps as ISO text, PostgreSQL as naive
+datetimes): callers convert the columns that need it. Used where tens of thousands of rows are read at once (the results review).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select
@@ -35,15 +34,3 @@ def fetch_tuples(session: Session, stmt: Select) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
     finally:
         cursor.close()
-
-
-def utc(value: datetime | str | None) -> datetime | None:
-    """A stored naive-UTC timestamp (a datetime, or SQLite's ISO text) as an aware UTC datetime."""
-    if value.__class__ is str:
-        return _fromisoformat(value).replace(tzinfo=UTC)
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC)
-
-
-_fromisoformat = datetime.fromisoformat
