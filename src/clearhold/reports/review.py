@@ -419,7 +419,8 @@ def _count_arrests(figs: dict[str, _Figure], recs: Records, links: Links, common
 
 def _count_items(figs: dict[str, _Figure], recs: Records, common: dict[str, Keys], items: Rows,
                  counted: _Counted) -> None:
-    kind = factorize(recs.columns["kind"]).take(items.pos)  # the record an item was found under
+    kinds = recs.columns["kind"]
+    kind = factorize([kinds[p] for p in items.pos.tolist()])  # of the record each item was found under
     counts = np.array(items.columns["count"], dtype=np.int64)
     weapon = items.where("item_kind", lambda x: x == "weapon")
     weapon_type = items.keys("weapon_type")
